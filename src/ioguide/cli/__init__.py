@@ -1,0 +1,1 @@
+"""The ``ioguide`` command line (Typer): parse, call the core or a service, render."""

@@ -1,0 +1,21 @@
+"""The ``ioguide`` command: one sub-command per capability; each lives in its own module of this package."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="ioguide",
+    help="ioguide: image-guided, locoregional immunotherapy (response, toxicity, planning, records).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """ioguide's command line; see README.md and ../shared/spec for the formats each command reads and writes."""
+
+
+# Sub-commands register themselves here, one line each (keep this list sorted by command name).

@@ -19,3 +19,7 @@ def _root() -> None:
 
 
 # Sub-commands register themselves here, one line each (keep this list sorted by command name).
+from ioguide.cli.agents import agents as agents_command  # noqa: E402
+app.command("agents")(agents_command)
+from ioguide.cli.plan import app as plan_app  # noqa: E402
+app.add_typer(plan_app, name="plan")

@@ -1,0 +1,79 @@
+"""``ioguide plan``: injection plans, injectability, schedules, eligibility and locoregional helpers.
+
+Each command only parses its JSON input, calls ``ioguide.planning`` and renders the result
+(``spec/planning.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_computation
+from ioguide.planning.catalog import get_agent, load_agents
+from ioguide.planning.injection import InjectionRequest, plan_injection
+from ioguide.validation import parse_model
+
+app = typer.Typer(
+    help="Plan the intervention: injections, injectability, schedules, eligibility, liver and kidney."
+)
+
+INPUT_ARG = typer.Argument(..., help="Input JSON file, or - for standard input.")
+AGENTS_DIR_OPTION = typer.Option(
+    None,
+    "--agents-dir",
+    help="A folder of extra agent protocol files (*.yaml), validated like the shipped ones.",
+)
+
+
+def _reasons_text(reasons: list[str], indent: str = "  ") -> str:
+    return "\n".join(f"{indent}- {r}" for r in reasons)
+
+
+def _render_injection(result: dict[str, Any]) -> str:
+    conc_key = next(k for k in result if k.startswith("concentration_"))
+    lines = [
+        f"{result['agent']} - {result['visit']} visit - {conc_key} {result[conc_key]:g}"
+        f" - cap policy {result['cap_policy']}",
+        f"total {result['total_volume_ml']} mL of at most {result['max_volume_ml']} mL",
+        f"{'order':>5}  {'lesion':<12} {'volume_ml':>9}  partial",
+    ]
+    for inj in result["injections"]:
+        lines.append(
+            f"{inj['order']:>5}  {inj['lesion']:<12} {inj['volume_ml']:>9.2f}"
+            f"  {'yes' if inj['partial'] else ''}"
+        )
+        lines.append(_reasons_text(inj["reasons"], "         "))
+    for item in result["not_injected"]:
+        lines.append(f"    -  {item['lesion']:<12} not injected")
+        lines.append(_reasons_text(item["reasons"], "         "))
+    lines.append("why:")
+    lines.append(_reasons_text(result["reasons"]))
+    return "\n".join(lines)
+
+
+def _run(
+    source: str,
+    fmt: OutputFormat | None,
+    compute: Callable[[Any], dict[str, Any]],
+    render: Callable[[dict[str, Any]], str],
+) -> None:
+    run_computation(source, fmt, compute, render)
+
+
+@app.command("injection")
+def injection(
+    source: str = INPUT_ARG,
+    fmt: OutputFormat | None = FORMAT_OPTION,
+    agents_dir: list[str] | None = AGENTS_DIR_OPTION,
+) -> None:
+    """Which lesions get how much today, in what order, under the visit maximum."""
+
+    def compute(data: Any) -> dict[str, Any]:
+        request = parse_model(InjectionRequest, data)
+        agent = get_agent(request.agent, load_agents(agents_dir or ()))
+        return plan_injection(agent, request).as_dict()
+
+    _run(source, fmt, compute, _render_injection)

@@ -23,3 +23,8 @@ from ioguide.cli.agents import agents as agents_command  # noqa: E402
 app.command("agents")(agents_command)
 from ioguide.cli.plan import app as plan_app  # noqa: E402
 app.add_typer(plan_app, name="plan")
+from ioguide.cli.assess import assess  # noqa: E402
+from ioguide.cli.demo import demo  # noqa: E402
+
+app.command("assess")(assess)
+app.command("demo")(demo)

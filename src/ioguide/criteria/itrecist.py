@@ -1,0 +1,85 @@
+"""itRECIST: response criteria for intratumoral immunotherapy (Goldmacher et al., J Clin Oncol 2020;38:2667-76).
+
+Each lesion is target or non-target and injected or not: four categories (T-I, T-NI, NT-I, NT-NI). The overall
+response is RECIST 1.1's over all lesions (the combined sum), or iRECIST's when the protocol confirms progression
+(``settings.confirm_progression``). Beside it, the injected ("local") and non-injected ("systemic", abscopal)
+lesions are assessed on their own, each with its own baseline sum, nadir and response; new lesions enter only the
+non-injected response (a new lesion is not injected when it appears). A non-injected lesion may become injected
+(``injected_from``); target and non-target roles never change. At a change of membership the subset's baseline
+and nadir are recomputed over its lesions at that timepoint, and the subset reports ``membership_changed_at``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ioguide.criteria.irecist import IrecistSequence
+from ioguide.criteria.recist11 import Membership, RecistSequence
+from ioguide.criteria.results import SubsetResult, TimepointResult
+from ioguide.criteria.rules import RECIST11
+from ioguide.criteria.values import Case
+
+
+def _membership(case: Case, injected: bool) -> Membership:
+    cache: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+
+    def members(k: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        if k not in cache:
+            date = case.timepoints[k].date
+            cache[k] = (
+                tuple(i for i, t in enumerate(case.targets) if t.injected_at(date) == injected),
+                tuple(i for i, t in enumerate(case.non_targets) if t.injected_at(date) == injected),
+            )
+        return cache[k]
+
+    return members
+
+
+def membership_changed_at(case: Case) -> dt.date | None:
+    """The latest date at which a lesion began to be injected after baseline, within the assessed timepoints."""
+    first, last = case.timepoints[0].date, case.timepoints[-1].date
+    dates = [
+        t.injected_from
+        for t in (*case.targets, *case.non_targets)
+        if t.injected_from is not None and first < t.injected_from <= last
+    ]
+    return max(dates) if dates else None
+
+
+def subset(case: Case, injected: bool) -> SubsetResult | None:
+    """The injected (``injected=True``) or non-injected lesions assessed as RECIST 1.1 on their own."""
+    members = _membership(case, injected)
+    last = len(case.timepoints) - 1
+    target_idx, nt_idx = members(last)
+    if not target_idx and not nt_idx:
+        return None
+    seq = RecistSequence(case, RECIST11, membership=members, include_new=not injected)
+    rows = seq.run()
+    note = (
+        "itRECIST (Goldmacher 2020): injected lesions only (T-I sum, NT-I status); new lesions do not enter"
+        if injected
+        else "itRECIST (Goldmacher 2020): non-injected lesions only (T-NI sum, NT-NI status, new lesions)"
+    )
+    rows = [_annotate(r, note) for r in rows]
+    return SubsetResult(
+        lesions=tuple(case.targets[i].id for i in target_idx) + tuple(case.non_targets[i].id for i in nt_idx),
+        baseline_um=seq.sums(target_idx).sums[0] if target_idx else None,
+        membership_changed_at=membership_changed_at(case),
+        timepoints=tuple(rows),
+    )
+
+
+def _annotate(row: TimepointResult, note: str) -> TimepointResult:
+    return TimepointResult(
+        row.date, row.day, row.sum_um, row.nadir_um, row.baseline_um, row.target_response,
+        row.non_target_response, row.new_lesions, row.response, row.progression_date, (note, *row.reasons),
+    )  # fmt: skip
+
+
+def overall(case: Case) -> list[TimepointResult]:
+    """The overall response over all lesions: RECIST 1.1, or iRECIST with ``confirm_progression``."""
+    base = RecistSequence(case, RECIST11)
+    plain = base.run()
+    if case.settings.confirm_progression:
+        return IrecistSequence(case, RECIST11, base).run(plain)
+    return plain

@@ -32,9 +32,7 @@ def _example(name: str) -> Path:
 
 def test_conformance_plan_injection() -> None:
     """spec/examples/plan-injection.json -> plan-injection.out.json, everything but the wording of reasons."""
-    result = runner.invoke(
-        app, ["plan", "injection", str(_example("plan-injection.json")), "--format", "json"]
-    )
+    result = runner.invoke(app, ["plan", "injection", str(_example("plan-injection.json")), "--format", "json"])
     assert result.exit_code == 0, result.output
     expected = json.loads(_example("plan-injection.out.json").read_text())
     got = json.loads(result.stdout)
@@ -43,15 +41,11 @@ def test_conformance_plan_injection() -> None:
 
 
 def _invoke_json(payload: dict[str, Any], *extra: str) -> Any:
-    return runner.invoke(
-        app, ["plan", "injection", "-", "--format", "json", *extra], input=json.dumps(payload)
-    )
+    return runner.invoke(app, ["plan", "injection", "-", "--format", "json", *extra], input=json.dumps(payload))
 
 
 def test_unknown_agent_lists_known_agents() -> None:
-    result = _invoke_json(
-        {"agent": "tvec", "visit": "first", "lesions": [{"id": "L1", "longest_diameter_mm": 10}]}
-    )
+    result = _invoke_json({"agent": "tvec", "visit": "first", "lesions": [{"id": "L1", "longest_diameter_mm": 10}]})
     assert result.exit_code == 2
     body = json.loads(result.stdout)
     assert body["errors"][0]["field"] == "agent"

@@ -14,9 +14,7 @@ from ioguide.planning.protocol import AgentProtocol
 
 
 def _plan(agent: AgentProtocol, visit: str, lesions: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    request = InjectionRequest.model_validate(
-        {"agent": agent.id, "visit": visit, "lesions": lesions, **extra}
-    )
+    request = InjectionRequest.model_validate({"agent": agent.id, "visit": visit, "lesions": lesions, **extra})
     return plan_injection(agent, request).as_dict()
 
 
@@ -212,17 +210,13 @@ def test_fixed_per_lesion_one_lesion_per_visit(agents: dict[str, AgentProtocol])
 @pytest.mark.parametrize("bad", [0, -3])
 def test_diameter_not_above_zero_rejected(tvec: AgentProtocol, bad: float) -> None:
     with pytest.raises(InputError) as err:
-        _plan(
-            tvec, "first", [{"id": "L1", "longest_diameter_mm": 10}, {"id": "L2", "longest_diameter_mm": bad}]
-        )
+        _plan(tvec, "first", [{"id": "L1", "longest_diameter_mm": 10}, {"id": "L2", "longest_diameter_mm": bad}])
     assert err.value.problems[0].field == "lesions[1].longest_diameter_mm"
     assert "> 0 mm" in err.value.problems[0].message
 
 
 def test_duplicate_ids_rejected(tvec: AgentProtocol) -> None:
     with pytest.raises(InputError) as err:
-        _plan(
-            tvec, "first", [{"id": "L1", "longest_diameter_mm": 10}, {"id": "L1", "longest_diameter_mm": 12}]
-        )
+        _plan(tvec, "first", [{"id": "L1", "longest_diameter_mm": 10}, {"id": "L1", "longest_diameter_mm": 12}])
     assert err.value.problems[0].field == "lesions[1].id"
     assert "unique" in err.value.problems[0].message

@@ -40,9 +40,7 @@ def describe(agent: AgentProtocol) -> dict[str, Any]:
 
 def agents(
     fmt: OutputFormat | None = FORMAT_OPTION,
-    agents_dir: list[str] | None = typer.Option(
-        None, "--agents-dir", help="A folder of extra agent protocol files."
-    ),
+    agents_dir: list[str] | None = typer.Option(None, "--agents-dir", help="A folder of extra agent protocol files."),
 ) -> None:
     """List the agent protocols ioguide knows, with their source."""
     out_format = resolve_format(fmt)
@@ -59,7 +57,5 @@ def agents(
         typer.echo(dumps({"agents": listing}))
         return
     for item in listing:
-        typer.echo(
-            f"{item['id']:<28} {item['volume_rule_text']:<28} max {item['max_volume_ml_per_visit']} mL/visit"
-        )
+        typer.echo(f"{item['id']:<28} {item['volume_rule_text']:<28} max {item['max_volume_ml_per_visit']} mL/visit")
         typer.echo(f"{'':<28} {item['source']}")

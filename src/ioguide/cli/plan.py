@@ -12,13 +12,12 @@ from typing import Any
 import typer
 
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_computation
-from ioguide.planning.catalog import get_agent, load_agents
+from ioguide.planning.catalog import get_agent, load_agents, load_rules
+from ioguide.planning.injectability import InjectabilityRequest, InjectabilityRules, assess_injectability
 from ioguide.planning.injection import InjectionRequest, plan_injection
 from ioguide.validation import parse_model
 
-app = typer.Typer(
-    help="Plan the intervention: injections, injectability, schedules, eligibility, liver and kidney."
-)
+app = typer.Typer(help="Plan the intervention: injections, injectability, schedules, eligibility, liver and kidney.")
 
 INPUT_ARG = typer.Argument(..., help="Input JSON file, or - for standard input.")
 AGENTS_DIR_OPTION = typer.Option(
@@ -42,8 +41,7 @@ def _render_injection(result: dict[str, Any]) -> str:
     ]
     for inj in result["injections"]:
         lines.append(
-            f"{inj['order']:>5}  {inj['lesion']:<12} {inj['volume_ml']:>9.2f}"
-            f"  {'yes' if inj['partial'] else ''}"
+            f"{inj['order']:>5}  {inj['lesion']:<12} {inj['volume_ml']:>9.2f}  {'yes' if inj['partial'] else ''}"
         )
         lines.append(_reasons_text(inj["reasons"], "         "))
     for item in result["not_injected"]:
@@ -77,3 +75,30 @@ def injection(
         return plan_injection(agent, request).as_dict()
 
     _run(source, fmt, compute, _render_injection)
+
+
+def _render_injectability(result: dict[str, Any]) -> str:
+    lines = [
+        f"lesion {result['lesion']} ({result['site']}): injectable {result['injectable'].upper()}"
+        f" - guidance {result['guidance'] or 'none'} - {result['procedure_bleeding_risk']}-risk procedure",
+        "why:",
+        _reasons_text(result["reasons"]),
+        "approach:",
+        _reasons_text(result["approach_notes"]),
+    ]
+    return "\n".join(lines)
+
+
+@app.command("injectability")
+def injectability(
+    source: str = INPUT_ARG, fmt: OutputFormat | None = FORMAT_OPTION, agents_dir: list[str] | None = AGENTS_DIR_OPTION
+) -> None:
+    """Can this lesion be injected, under which guidance, and what to watch."""
+
+    def compute(data: Any) -> dict[str, Any]:
+        request = parse_model(InjectabilityRequest, data)
+        agent = get_agent(request.agent, load_agents(agents_dir or ())) if request.agent else None
+        rules = load_rules(InjectabilityRules, "planning", "injectability")
+        return assess_injectability(rules, request, agent).as_dict()
+
+    _run(source, fmt, compute, _render_injectability)

@@ -42,10 +42,7 @@ def parse_file(model: type[M], label: str, text: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InputError(
-            [
-                Problem(f"{label}:{p.field}", f"{p.message} (schema {model.__name__})")
-                for p in problems_from(exc)
-            ]
+            [Problem(f"{label}:{p.field}", f"{p.message} (schema {model.__name__})") for p in problems_from(exc)]
         ) from None
 
 
@@ -61,9 +58,7 @@ def _load_agents(folders: Iterable[Path]) -> dict[str, AgentProtocol]:
                 problems.extend(err.problems)
                 continue
             if agent.id != path.stem:
-                problems.append(
-                    Problem(f"{label}:id", f"{agent.id!r} must equal the file name {path.stem!r}")
-                )
+                problems.append(Problem(f"{label}:id", f"{agent.id!r} must equal the file name {path.stem!r}"))
             elif agent.id in found:
                 problems.append(Problem(f"{label}:id", f"{agent.id!r} is defined twice (ids are unique)"))
             else:

@@ -57,9 +57,7 @@ def check_lesions(lesions: list[LesionIn]) -> None:
         for name in ("longest_diameter_mm", "perpendicular_diameter_mm", "third_diameter_mm"):
             value = getattr(lesion, name)
             if value is not None and value <= 0:
-                problems.append(
-                    Problem(f"lesions[{i}].{name}", f"{_num(value)} is not above 0 (a diameter is > 0 mm)")
-                )
+                problems.append(Problem(f"lesions[{i}].{name}", f"{_num(value)} is not above 0 (a diameter is > 0 mm)"))
         if lesion.id in seen:
             problems.append(
                 Problem(
@@ -148,9 +146,7 @@ def lesion_volume(agent: AgentProtocol, lesion: LesionIn) -> LesionVolume:
         return table_volume(rule, lesion.longest_diameter_mm)
     if isinstance(rule, FixedPerLesion):
         return fixed_volume(rule)
-    return fraction_volume(
-        rule, lesion.longest_diameter_mm, lesion.perpendicular_diameter_mm, lesion.third_diameter_mm
-    )
+    return fraction_volume(rule, lesion.longest_diameter_mm, lesion.perpendicular_diameter_mm, lesion.third_diameter_mm)
 
 
 def plan_injection(agent: AgentProtocol, request: InjectionRequest) -> InjectionPlan:
@@ -188,9 +184,7 @@ def plan_injection(agent: AgentProtocol, request: InjectionRequest) -> Injection
             continue
         if limits.max_lesions is not None and len(injections) >= limits.max_lesions:
             skipped.append(
-                NotInjected(
-                    lesion.id, (f"protocol maximum of {limits.max_lesions} lesion(s) per visit reached",)
-                )
+                NotInjected(lesion.id, (f"protocol maximum of {limits.max_lesions} lesion(s) per visit reached",))
             )
             continue
         why.append(allowed.reason)
@@ -198,9 +192,7 @@ def plan_injection(agent: AgentProtocol, request: InjectionRequest) -> Injection
             remaining -= allowed.cml
             injections.append(Injection(lesion.id, allowed.cml, False, len(injections) + 1, tuple(why)))
         elif policy is CapPolicy.truncate and remaining >= minimum:
-            why.append(
-                f"visit maximum of {fmt_ml(cap)} mL: receives the remaining {fmt_ml(remaining)} mL (partial)"
-            )
+            why.append(f"visit maximum of {fmt_ml(cap)} mL: receives the remaining {fmt_ml(remaining)} mL (partial)")
             injections.append(Injection(lesion.id, remaining, True, len(injections) + 1, tuple(why)))
             remaining, closed = 0, True
         elif policy is CapPolicy.truncate:
@@ -211,17 +203,14 @@ def plan_injection(agent: AgentProtocol, request: InjectionRequest) -> Injection
             skipped.append(NotInjected(lesion.id, tuple(why)))
             closed = True
         else:
-            why.append(
-                f"does not fit in the remaining {fmt_ml(remaining)} mL (cap policy skip: full volume or none)"
-            )
+            why.append(f"does not fit in the remaining {fmt_ml(remaining)} mL (cap policy skip: full volume or none)")
             skipped.append(NotInjected(lesion.id, tuple(why)))
     conc = agent.concentration
     cap_text = f"at most {fmt_ml(cap)} mL per visit"
     if limits.max_lesions is not None:
         cap_text += f" and {limits.max_lesions} lesion(s)"
     reasons = [
-        f"{agent.short_source}: {request.visit.value} visit"
-        f" {_power(conc.at(request.visit))} {conc.label}, {cap_text}",
+        f"{agent.short_source}: {request.visit.value} visit {_power(conc.at(request.visit))} {conc.label}, {cap_text}",
         f"cap policy: {policy.value}" + ("" if request.cap_policy else " (the protocol's default)"),
     ]
     if limits.max_volume_source:

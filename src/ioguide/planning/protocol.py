@@ -109,9 +109,7 @@ class DiameterTable(_Strict):
         for p in points:
             hits = sum(r.matches(p) for r in self.rows)
             if hits != 1:
-                raise ValueError(
-                    f"rows must cover every diameter exactly once ({hits} rows match {_num(p)} mm)"
-                )
+                raise ValueError(f"rows must cover every diameter exactly once ({hits} rows match {_num(p)} mm)")
         return self
 
 

@@ -53,9 +53,7 @@ def table_volume(rule: DiameterTable, longest_mm: float) -> LesionVolume:
     for row in rule.rows:
         if row.matches(longest_mm):
             cml = to_cml(row.max_volume_ml)
-            return LesionVolume(
-                cml, f"longest diameter {_num(longest_mm)} mm: {row.label()} -> up to {fmt_ml(cml)} mL"
-            )
+            return LesionVolume(cml, f"longest diameter {_num(longest_mm)} mm: {row.label()} -> up to {fmt_ml(cml)} mL")
     raise AssertionError("the schema guarantees the table covers every diameter")  # pragma: no cover
 
 
@@ -71,9 +69,7 @@ def fraction_volume(
         )
     cm3 = ellipsoid_cm3(longest_mm, second_mm, third_mm)
     cml = to_cml(rule.ml_per_cm3 * cm3)
-    axes = (
-        f"{_num(longest_mm)} x {_num(second_mm)} x {_num(third_mm if third_mm is not None else second_mm)} mm"
-    )
+    axes = f"{_num(longest_mm)} x {_num(second_mm)} x {_num(third_mm if third_mm is not None else second_mm)} mm"
     text = f"ellipsoid {axes} = {cm3:.2f} cm3 x {_num(rule.ml_per_cm3)} mL/cm3 = {fmt_ml(cml)} mL"
     low = to_cml(rule.min_volume_ml)
     if cml < low:

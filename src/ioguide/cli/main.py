@@ -28,3 +28,5 @@ from ioguide.cli.demo import demo  # noqa: E402
 
 app.command("assess")(assess)
 app.command("demo")(demo)
+from ioguide.cli.grade import app as grade_app  # noqa: E402
+app.add_typer(grade_app, name="grade")

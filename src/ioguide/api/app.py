@@ -1,0 +1,62 @@
+"""The FastAPI application factory: ``create_app(settings)``; ``ioguide serve`` runs it with uvicorn.
+
+OpenAPI is at ``/api/v1/openapi.json`` and a self-contained reference page at ``/api/docs`` (no CDN: the page is
+rendered here from the OpenAPI document).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from ioguide import __version__
+from ioguide.api import errors
+from ioguide.api.context import ApiContext
+from ioguide.api.routes import events, patients, system
+from ioguide.api.settings import ApiSettings
+from ioguide.records.db import Database, open_database
+
+
+def _docs_page(spec: dict[str, Any]) -> str:
+    rows = []
+    for path, operations in spec.get("paths", {}).items():
+        for method, op in operations.items():
+            rows.append(
+                f"<tr><td><code>{html.escape(method.upper())}</code></td><td><code>{html.escape(path)}</code></td>"
+                f"<td>{html.escape(str(op.get('summary', '')))}</td></tr>"
+            )
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>ioguide API</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td{padding:.2em .8em;border-bottom:1px solid #ddd}</style>"
+        f"</head><body><h1>ioguide API {html.escape(str(spec.get('info', {}).get('version', '')))}</h1>"
+        "<p>The machine-readable description: <a href='/api/v1/openapi.json'>/api/v1/openapi.json</a>. "
+        "Sign in with <code>POST /api/v1/auth/token</code> and send <code>Authorization: Bearer TOKEN</code>.</p>"
+        f"<table><tr><th>method</th><th>path</th><th>what (role)</th></tr>{''.join(rows)}</table></body></html>"
+    )
+
+
+def create_app(settings: ApiSettings | None = None, db: Database | None = None) -> FastAPI:
+    """The app for ``settings`` (default: from the environment). The schema must already be migrated."""
+    settings = settings or ApiSettings()
+    app = FastAPI(
+        title="ioguide",
+        version=__version__,
+        description="Records, response and toxicity for image-guided locoregional immunotherapy (spec/api.md).",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        responses=errors.ERROR_RESPONSES,
+    )
+    app.state.ioguide = ApiContext(db=db or open_database(settings.database_url), settings=settings)
+    errors.install(app)
+    for router in (system.router, patients.router, events.router):
+        app.include_router(router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(_docs_page(app.openapi()))
+
+    return app

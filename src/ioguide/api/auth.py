@@ -1,0 +1,95 @@
+"""Bearer tokens and the role check of every route.
+
+A token is ``<payload>.<signature>``: the payload (base64url JSON) names the user and the expiry time, the
+signature is HMAC-SHA256 over it with the server's secret key. The role is read from the database at each request,
+so a changed or deactivated user takes effect at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ioguide.api.context import ApiContext, get_context
+from ioguide.services.context import Actor, Role, may
+from ioguide.services.users import find_actor
+
+_bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/auth/token")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue_token(secret: str, username: str, minutes: float, now: float | None = None) -> str:
+    issued = time.time() if now is None else now
+    payload = _b64(json.dumps({"sub": username, "exp": int(issued + minutes * 60)}).encode("utf-8"))
+    signature = _b64(hmac.new(secret.encode("utf-8"), payload.encode("ascii"), hashlib.sha256).digest())
+    return f"{payload}.{signature}"
+
+
+def read_token(secret: str, token: str, now: float | None = None) -> str | None:
+    """The user a valid, unexpired token names; None for anything else."""
+    try:
+        payload, signature = token.split(".")
+        expected = _b64(hmac.new(secret.encode("utf-8"), payload.encode("ascii"), hashlib.sha256).digest())
+        if not hmac.compare_digest(expected, signature):
+            return None
+        claims: Any = json.loads(_unb64(payload))
+        if not isinstance(claims, dict) or not isinstance(claims.get("sub"), str):
+            return None
+        if float(claims.get("exp", 0)) <= (time.time() if now is None else now):
+            return None
+        return str(claims["sub"])
+    except (ValueError, UnicodeError):
+        return None
+
+
+def unauthorized(message: str) -> HTTPException:
+    return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def requires(role: Role) -> Callable[..., Actor]:
+    """A dependency: the signed-in user, who must hold ``role`` or a role above it (else 401 / 403)."""
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        x_reason: Annotated[str | None, Header(max_length=2000, description="why (kept in the audit row)")] = None,
+    ) -> Actor:
+        ctx: ApiContext = get_context(request)
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise unauthorized("sign in first: Authorization: Bearer <token> (POST /api/v1/auth/token)")
+        username = read_token(ctx.settings.secret_key, credentials.credentials)
+        if username is None:
+            raise unauthorized("the token is invalid or has expired: sign in again")
+        actor = find_actor(ctx.db, username)
+        if actor is None:
+            raise unauthorized(f"user {username!r} no longer exists or is inactive")
+        if not may(actor.role, role):
+            raise HTTPException(403, f"role {actor.role!r} may not do this (needs {role!r} or above)")
+        return Actor(actor.username, actor.role, x_reason or None)
+
+    return dependency
+
+
+def if_match(if_match: Annotated[str | None, Header(description="the version you read (ETag)")] = None) -> int:
+    """The version named by ``If-Match``: 428 when missing; a value that is no version can never match (412)."""
+    if if_match is None or not if_match.strip():
+        raise HTTPException(428, "If-Match is required: send the version you read (spec/api.md, Versions)")
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 12:
+        raise HTTPException(412, f"If-Match {if_match!r} names no version of this object")
+    return int(value)

@@ -1,0 +1,83 @@
+"""Every failure answers ``{"errors": [{"field": ..., "message": ...}]}`` with the status of spec/api.md:
+422 bad input (the CLI's messages), 401/403 auth, 404 unknown id, 409 duplicate, 412 stale, 428 no If-Match."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from ioguide.errors import InputError, Problem, json_path
+from ioguide.services.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+    StaleVersionError,
+    UnavailableError,
+)
+from ioguide.validation import _message as pydantic_message
+
+STATUS: dict[type[ServiceError], int] = {
+    NotFoundError: 404,
+    ConflictError: 409,
+    StaleVersionError: 412,
+    PermissionDeniedError: 403,
+    UnavailableError: 503,
+}
+
+#: Documented on every route (the success status is each route's own).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": text,
+        "content": {"application/json": {"example": {"errors": [{"field": "", "message": ""}]}}},
+    }
+    for code, text in (
+        (400, "the body is not valid JSON"),
+        (401, "no valid token"),
+        (403, "the role may not do this"),
+        (404, "unknown id"),
+        (422, "bad input: each error names the field's JSON path and the rule"),
+    )
+}
+
+
+def body(problems: list[Problem]) -> dict[str, Any]:
+    return {"errors": [p.as_dict() for p in problems]}
+
+
+def _request_problems(exc: RequestValidationError) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = list(err.get("loc", ()))
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]
+        loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+        out.append(Problem(json_path(loc) or "$", pydantic_message(err)))
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(InputError)
+    async def _input(_: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse(exc.as_dict(), status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(body(_request_problems(exc)), status_code=422)
+
+    @app.exception_handler(ServiceError)
+    async def _service(_: Request, exc: ServiceError) -> JSONResponse:
+        return JSONResponse(body([Problem(exc.field, exc.message)]), status_code=STATUS.get(type(exc), 400))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        return JSONResponse(body([Problem("", "conflicts with a stored record")]), status_code=409)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse(body([Problem("", str(exc.detail))]), status_code=exc.status_code, headers=exc.headers)

@@ -1,0 +1,42 @@
+"""Toxicity events and procedures of a patient (spec/api.md, Resources)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+
+from ioguide.api.auth import requires
+from ioguide.api.context import get_context
+from ioguide.services import procedures, toxicity
+from ioguide.services.context import Actor
+
+router = APIRouter(prefix="/api/v1/patients", tags=["toxicity and procedures"])
+
+PatientId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the patient's id")]
+Viewer = Annotated[Actor, Depends(requires("viewer"))]
+Coordinator = Annotated[Actor, Depends(requires("coordinator"))]
+
+
+@router.post("/{patient_id}/toxicity", status_code=201, summary="Record a graded toxicity event (coordinator)")
+def record_toxicity(
+    request: Request, patient_id: PatientId, data: toxicity.ToxicityIn, actor: Coordinator
+) -> dict[str, Any]:
+    return toxicity.record_toxicity(get_context(request).db, actor, patient_id, data)
+
+
+@router.get("/{patient_id}/toxicity", summary="The patient's toxicity events (viewer)")
+def list_toxicity(request: Request, patient_id: PatientId, actor: Viewer) -> list[dict[str, Any]]:
+    return toxicity.list_toxicity(get_context(request).db, actor, patient_id)
+
+
+@router.post("/{patient_id}/procedures", status_code=201, summary="Record a procedure (coordinator)")
+def record_procedure(
+    request: Request, patient_id: PatientId, data: procedures.ProcedureIn, actor: Coordinator
+) -> dict[str, Any]:
+    return procedures.record_procedure(get_context(request).db, actor, patient_id, data)
+
+
+@router.get("/{patient_id}/procedures", summary="The patient's procedures (viewer)")
+def list_procedures(request: Request, patient_id: PatientId, actor: Viewer) -> list[dict[str, Any]]:
+    return procedures.list_procedures(get_context(request).db, actor, patient_id)

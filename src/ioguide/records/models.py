@@ -1,0 +1,221 @@
+"""ORM tables: programs, patients, lesions, timepoints with per-lesion measurements and new lesions, procedures,
+toxicity events, users and the audit trail.
+
+Patients carry a study pseudonym (``study_id``), never a direct identifier. Every stored object has an integer
+``version`` that each change increments (optimistic concurrency, ``spec/api.md`` "Versions"). The schema is made
+by the Alembic migrations in ``migrations/``; these classes must stay in step with them (a test compares both).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+#: ``BIGINT`` on PostgreSQL, ``INTEGER PRIMARY KEY`` (rowid, autoincrementing) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Program(Base):
+    __tablename__ = "programs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    study_id: Mapped[str] = mapped_column(String(64), unique=True)
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String(16))
+    criteria: Mapped[str | None] = mapped_column(String(32))
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(default=1)
+
+    program: Mapped[Program] = relationship()
+    lesions: Mapped[list[Lesion]] = relationship(
+        back_populates="patient", order_by="Lesion.position", cascade="all, delete-orphan"
+    )
+    timepoints: Mapped[list[Timepoint]] = relationship(
+        back_populates="patient", order_by="Timepoint.date", cascade="all, delete-orphan"
+    )
+
+
+class Lesion(Base):
+    __tablename__ = "lesions"
+    __table_args__ = (UniqueConstraint("patient_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    organ: Mapped[str] = mapped_column(String(100))
+    nodal: Mapped[bool] = mapped_column(Boolean, default=False)
+    injected: Mapped[bool] = mapped_column(Boolean, default=False)
+    injected_from: Mapped[dt.date | None] = mapped_column(Date)
+    pleural: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(default=1)
+
+    patient: Mapped[Patient] = relationship(back_populates="lesions")
+
+
+class Timepoint(Base):
+    __tablename__ = "timepoints"
+    __table_args__ = (UniqueConstraint("patient_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(default=1)
+
+    patient: Mapped[Patient] = relationship(back_populates="timepoints")
+    measurements: Mapped[list[Measurement]] = relationship(
+        back_populates="timepoint", order_by="Measurement.position", cascade="all, delete-orphan"
+    )
+    new_lesions: Mapped[list[NewLesion]] = relationship(
+        back_populates="timepoint", order_by="NewLesion.position", cascade="all, delete-orphan"
+    )
+
+
+class Measurement(Base):
+    """One lesion at one timepoint: a target's diameter (or ``too_small`` / ``not_evaluated``), or a
+    non-target's status."""
+
+    __tablename__ = "measurements"
+    __table_args__ = (UniqueConstraint("timepoint_id", "lesion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timepoint_id: Mapped[int] = mapped_column(ForeignKey("timepoints.id", ondelete="CASCADE"), index=True)
+    lesion_id: Mapped[int] = mapped_column(ForeignKey("lesions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    diameter_mm: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str | None] = mapped_column(String(32))
+
+    timepoint: Mapped[Timepoint] = relationship(back_populates="measurements")
+    lesion: Mapped[Lesion] = relationship()
+
+
+class NewLesion(Base):
+    __tablename__ = "new_lesions"
+    __table_args__ = (UniqueConstraint("timepoint_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timepoint_id: Mapped[int] = mapped_column(ForeignKey("timepoints.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(64))
+    organ: Mapped[str] = mapped_column(String(100))
+    nodal: Mapped[bool] = mapped_column(Boolean, default=False)
+    diameter_mm: Mapped[float | None] = mapped_column(Float)
+    equivocal: Mapped[bool] = mapped_column(Boolean, default=False)
+    increased: Mapped[bool] = mapped_column(Boolean, default=False)
+    typical_hcc: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    timepoint: Mapped[Timepoint] = relationship(back_populates="new_lesions")
+
+
+class Procedure(Base):
+    """An injection, biopsy, ablation, embolization or CAR-T infusion; ``details`` holds the kind's fields."""
+
+    __tablename__ = "procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    date: Mapped[dt.date] = mapped_column(Date)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    complication: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    complication_grade: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(default=1)
+
+    lesions: Mapped[list[ProcedureLesion]] = relationship(
+        order_by="ProcedureLesion.position", cascade="all, delete-orphan"
+    )
+
+
+class ProcedureLesion(Base):
+    """A lesion treated by a procedure, with what went into it."""
+
+    __tablename__ = "procedure_lesions"
+    __table_args__ = (UniqueConstraint("procedure_id", "lesion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    lesion_id: Mapped[int] = mapped_column(ForeignKey("lesions.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    volume_ml: Mapped[float | None] = mapped_column(Float)
+
+    lesion: Mapped[Lesion] = relationship()
+
+
+class ToxicityEvent(Base):
+    __tablename__ = "toxicity_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    date: Mapped[dt.date] = mapped_column(Date)
+    input: Mapped[dict[str, Any]] = mapped_column(JSON)
+    grade: Mapped[int | None] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class AuditEntry(Base):
+    """One row of the append-only audit trail; ``hash`` covers the row's content and ``prev_hash``.
+
+    ``at``, ``before`` and ``after`` are stored as text (ISO 8601 UTC and canonical JSON) so that the hash
+    recomputed from the stored row is byte-for-byte what was hashed on insert, on every database.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[str] = mapped_column(String(40))
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(100))
+    patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,197 @@
+"""A patient's case document (the ``ioguide assess`` input of ``spec/response.md``) to and from records.
+
+The pydantic models here check the document's structure (unknown fields are errors) so that it can be stored;
+the clinical rules (measurability, counts, declared ids, increasing dates) are the response engine's, applied
+through :func:`ioguide.services.engine.validate_case` with the CLI's messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+
+from ioguide.errors import InputError, Problem
+from ioguide.records.models import Lesion, Measurement, NewLesion, Patient, Timepoint
+from ioguide.validation import STRICT_INPUT
+
+Number = StrictInt | StrictFloat
+DiameterCode = Literal["too_small", "not_evaluated"]
+NonTargetStatus = Literal["present", "absent", "increased", "unequivocal_progression", "not_evaluated"]
+CriteriaName = Literal["recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma"]
+
+
+class LesionDoc(BaseModel):
+    """A lesion declared at baseline (``spec/response.md``, ``lesions[]``)."""
+
+    model_config = STRICT_INPUT
+    id: StrictStr = Field(min_length=1, max_length=64)
+    role: Literal["target", "non_target"]
+    organ: StrictStr = Field(min_length=1, max_length=100)
+    nodal: StrictBool = False
+    injected: StrictBool = False
+    injected_from: dt.date | None = None
+    pleural: StrictBool = False
+
+
+class NewLesionDoc(BaseModel):
+    model_config = STRICT_INPUT
+    id: StrictStr = Field(min_length=1, max_length=64)
+    organ: StrictStr = Field(min_length=1, max_length=100)
+    nodal: StrictBool = False
+    diameter_mm: Number | None = None
+    equivocal: StrictBool = False
+    increased: StrictBool = False
+    typical_hcc: StrictBool = False
+
+
+class TimepointDoc(BaseModel):
+    """One imaging timepoint (``spec/response.md``, ``timepoints[]``)."""
+
+    model_config = STRICT_INPUT
+    date: dt.date
+    reason: Literal["scheduled", "symptom"] | None = None
+    diameters_mm: dict[StrictStr, Number | DiameterCode] = Field(default_factory=dict)
+    non_target: dict[StrictStr, NonTargetStatus] = Field(default_factory=dict)
+    new_lesions: list[NewLesionDoc] = Field(default_factory=list)
+
+
+class CaseDoc(BaseModel):
+    """A whole case: ``PUT /api/v1/patients/{id}/case``."""
+
+    model_config = STRICT_INPUT
+    criteria: CriteriaName | None = None
+    settings: dict[StrictStr, Any] | None = None
+    lesions: list[LesionDoc]
+    timepoints: list[TimepointDoc] = Field(default_factory=list)
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def lesion_doc(lesion: Lesion) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": lesion.label,
+        "role": lesion.role,
+        "organ": lesion.organ,
+        "nodal": lesion.nodal,
+        "injected": lesion.injected,
+        "pleural": lesion.pleural,
+    }
+    if lesion.injected_from is not None:
+        out["injected_from"] = lesion.injected_from.isoformat()
+    return out
+
+
+def timepoint_doc(timepoint: Timepoint) -> dict[str, Any]:
+    out: dict[str, Any] = {"date": timepoint.date.isoformat()}
+    if timepoint.reason is not None:
+        out["reason"] = timepoint.reason
+    diameters: dict[str, Any] = {}
+    non_target: dict[str, Any] = {}
+    for m in timepoint.measurements:
+        if m.lesion.role == "target":
+            diameters[m.lesion.label] = _number(m.diameter_mm) if m.diameter_mm is not None else m.status
+        else:
+            non_target[m.lesion.label] = m.status
+    out["diameters_mm"] = diameters
+    out["non_target"] = non_target
+    out["new_lesions"] = [
+        {
+            "id": n.label,
+            "organ": n.organ,
+            "nodal": n.nodal,
+            "diameter_mm": None if n.diameter_mm is None else _number(n.diameter_mm),
+            "equivocal": n.equivocal,
+            "increased": n.increased,
+            "typical_hcc": n.typical_hcc,
+        }
+        for n in timepoint.new_lesions
+    ]
+    return out
+
+
+def case_doc(patient: Patient) -> dict[str, Any]:
+    """The stored case, exactly in the ``ioguide assess`` input format."""
+    out: dict[str, Any] = {}
+    if patient.criteria is not None:
+        out["criteria"] = patient.criteria
+    if patient.settings is not None:
+        out["settings"] = dict(patient.settings)
+    out["lesions"] = [lesion_doc(lesion) for lesion in patient.lesions]
+    out["timepoints"] = [timepoint_doc(tp) for tp in patient.timepoints]
+    return out
+
+
+def apply_lesion(lesion: Lesion, doc: LesionDoc) -> None:
+    lesion.label = doc.id
+    lesion.role = doc.role
+    lesion.organ = doc.organ
+    lesion.nodal = doc.nodal
+    lesion.injected = doc.injected
+    lesion.injected_from = doc.injected_from
+    lesion.pleural = doc.pleural
+
+
+def fill_timepoint(timepoint: Timepoint, doc: TimepointDoc, lesions: dict[str, Lesion], path: str = "") -> None:
+    """Replace the timepoint's measurements and new lesions by the document's; ``lesions`` maps ids to rows."""
+    prefix = f"{path}." if path else ""
+    problems: list[Problem] = []
+    measurements: list[Measurement] = []
+    for key, values, role in (("diameters_mm", doc.diameters_mm, "target"), ("non_target", doc.non_target, None)):
+        for label, value in values.items():
+            lesion = lesions.get(label)
+            field = f"{prefix}{key}.{label}"
+            if lesion is None:
+                problems.append(Problem(field, f"lesion {label!r} was never declared in lesions[]"))
+                continue
+            if (role == "target") != (lesion.role == "target"):
+                problems.append(Problem(field, f"lesion {label!r} is a {lesion.role.replace('_', '-')} lesion"))
+                continue
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            measurements.append(
+                Measurement(
+                    lesion=lesion,
+                    position=len(measurements),
+                    diameter_mm=float(value) if number else None,
+                    status=None if number else str(value),
+                )
+            )
+    seen: set[str] = set()
+    for i, new in enumerate(doc.new_lesions):
+        if new.id in seen:
+            problems.append(Problem(f"{prefix}new_lesions[{i}].id", f"{new.id!r} is listed twice"))
+        seen.add(new.id)
+    if problems:
+        raise InputError(problems)
+    timepoint.date = doc.date
+    timepoint.reason = doc.reason
+    timepoint.measurements = measurements
+    timepoint.new_lesions = [
+        NewLesion(
+            position=i,
+            label=n.id,
+            organ=n.organ,
+            nodal=n.nodal,
+            diameter_mm=None if n.diameter_mm is None else float(n.diameter_mm),
+            equivocal=n.equivocal,
+            increased=n.increased,
+            typical_hcc=n.typical_hcc,
+        )
+        for i, n in enumerate(doc.new_lesions)
+    ]
+
+
+def rebase(error: InputError, prefix: str) -> InputError:
+    """Problems found in a whole case, re-addressed to the one object a request sent: ``timepoints[3].x`` -> ``x``."""
+    problems = []
+    for p in error.problems:
+        if p.field == prefix:
+            problems.append(Problem("$", p.message))
+        elif p.field.startswith(prefix + ".") or p.field.startswith(prefix + "["):
+            problems.append(Problem(p.field[len(prefix) :].lstrip("."), p.message))
+        else:
+            problems.append(p)
+    return InputError(problems)

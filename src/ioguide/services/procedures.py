@@ -1,0 +1,131 @@
+"""Verbs on procedures: injection, biopsy, ablation, embolization, CAR-T infusion, with an optional complication
+graded by the CIRSE classification (Filippiadis et al., Cardiovasc Intervent Radiol 2017;40:1141-6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
+from sqlalchemy import select
+
+from ioguide.errors import InputError, Problem
+from ioguide.records.db import Database, read_session, write_transaction
+from ioguide.records.models import Procedure, ProcedureLesion
+from ioguide.services import engine
+from ioguide.services.common import load_patient, record
+from ioguide.services.context import Actor, require
+from ioguide.validation import STRICT_INPUT
+
+Number = StrictInt | StrictFloat
+Approach = Literal[
+    "percutaneous", "endoscopic", "endobronchial", "intraoperative", "transarterial", "intrapleural",
+    "intraperitoneal", "intraventricular", "intravenous",
+]  # fmt: skip
+Guidance = Literal["ultrasound", "ct", "cbct", "fluoroscopy", "mri", "endoscopic_ultrasound", "none"]
+Route = Literal["intravenous", "intrapleural", "intraperitoneal", "intra_arterial", "intratumoral", "intraventricular"]
+
+#: What each kind needs beyond kind and date (spec/api.md, procedures; issue 4 "Build" 1).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "injection": ("agent", "lesions"),
+    "biopsy": ("lesions", "cores"),
+    "ablation": ("lesions",),
+    "embolization": (),
+    "infusion": ("agent", "route", "dose_cells"),
+}
+
+
+class ProcedureLesionIn(BaseModel):
+    model_config = STRICT_INPUT
+    lesion_id: StrictStr = Field(min_length=1, max_length=64)
+    volume_ml: Number | None = Field(None, gt=0, le=1000)
+
+
+class ProcedureIn(BaseModel):
+    """``POST /api/v1/patients/{id}/procedures``."""
+
+    model_config = STRICT_INPUT
+    kind: Literal["injection", "biopsy", "ablation", "embolization", "infusion"]
+    date: dt.date
+    agent: StrictStr | None = Field(None, min_length=1, max_length=200)
+    concentration_mg_ml: Number | None = Field(None, gt=0, le=10000)
+    lesions: list[ProcedureLesionIn] = Field(default_factory=list, max_length=50)
+    needle_gauge: StrictInt | None = Field(None, ge=7, le=30)
+    needle_length_mm: Number | None = Field(None, gt=0, le=500)
+    approach: Approach | None = None
+    guidance: Guidance | None = None
+    cores: StrictInt | None = Field(None, ge=1, le=50)
+    modality: Literal["radiofrequency", "microwave", "cryoablation", "irreversible_electroporation"] | None = None
+    embolic: StrictStr | None = Field(None, min_length=1, max_length=200)
+    route: Route | None = None
+    dose_cells: Number | None = Field(None, gt=0)
+    complication: dict[StrictStr, Any] | None = None
+    notes: StrictStr | None = Field(None, max_length=2000)
+
+
+def procedure_dict(procedure: Procedure) -> dict[str, Any]:
+    return {
+        "id": procedure.id,
+        "patient_id": procedure.patient_id,
+        **procedure.details,
+        "lesions": [{"lesion_id": pl.lesion.label, "volume_ml": pl.volume_ml} for pl in procedure.lesions],
+        "complication": procedure.complication,
+        "complication_grade": procedure.complication_grade,
+        "version": procedure.version,
+    }
+
+
+def record_procedure(db: Database, actor: Actor, patient_id: int, data: ProcedureIn) -> dict[str, Any]:
+    require(actor, "coordinator")
+    graded = None
+    if data.complication is not None:
+        graded = engine.grade_toxicity("cirse", data.complication, ("complication",))
+    with write_transaction(db) as session:
+        patient = load_patient(session, patient_id)
+        by_label = {lesion.label: lesion for lesion in patient.lesions}
+        problems = [
+            Problem(name, f"required for a procedure of kind {data.kind!r}")
+            for name in REQUIRED[data.kind]
+            if getattr(data, name) in (None, [])
+        ]
+        problems += [
+            Problem(f"lesions[{i}].lesion_id", f"{item.lesion_id!r} is not a lesion of patient {patient_id}")
+            for i, item in enumerate(data.lesions)
+            if item.lesion_id not in by_label
+        ]
+        seen: set[str] = set()
+        for i, item in enumerate(data.lesions):
+            if item.lesion_id in seen:
+                problems.append(Problem(f"lesions[{i}].lesion_id", f"{item.lesion_id!r} is listed twice"))
+            seen.add(item.lesion_id)
+        if problems:
+            raise InputError(problems)
+        details = data.model_dump(mode="json", exclude={"lesions", "complication"}, exclude_none=True)
+        procedure = Procedure(
+            patient_id=patient.id,
+            kind=data.kind,
+            date=data.date,
+            details=details,
+            complication=data.complication,
+            complication_grade=None if graded is None else graded["grade"],
+            version=1,
+            lesions=[
+                ProcedureLesion(lesion=by_label[item.lesion_id], position=i, volume_ml=item.volume_ml)
+                for i, item in enumerate(data.lesions)
+            ],
+        )
+        session.add(procedure)
+        session.flush()
+        out = procedure_dict(procedure)
+        record(session, actor, "procedure.create", "procedure", procedure.id, patient.id, None, out)
+        return {**out, "complication_result": graded}
+
+
+def list_procedures(db: Database, actor: Actor, patient_id: int) -> list[dict[str, Any]]:
+    require(actor, "viewer")
+    with read_session(db) as session:
+        load_patient(session, patient_id)
+        rows = session.scalars(
+            select(Procedure).where(Procedure.patient_id == patient_id).order_by(Procedure.date, Procedure.id)
+        ).all()
+        return [procedure_dict(p) for p in rows]

@@ -12,7 +12,8 @@ from typing import Any
 import typer
 
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_computation
-from ioguide.planning.catalog import get_agent, load_agents, load_rules
+from ioguide.planning.catalog import get_agent, load_agents, load_collection, load_rules, pick
+from ioguide.planning.eligibility import EligibilityRequest, Program, assess_eligibility
 from ioguide.planning.injectability import InjectabilityRequest, InjectabilityRules, assess_injectability
 from ioguide.planning.injection import InjectionRequest, plan_injection
 from ioguide.validation import parse_model
@@ -102,3 +103,30 @@ def injectability(
         return assess_injectability(rules, request, agent).as_dict()
 
     _run(source, fmt, compute, _render_injectability)
+
+
+def _render_eligibility(result: dict[str, Any]) -> str:
+    lines = [f"program {result['program']}: eligible {result['eligible'].upper()}"]
+    for c in result["criteria"]:
+        lines.append(f"  {c['status']:<8} {c['kind']:<9} {c['id']:<28} {c['reasons'][0]}")
+    lines.append("why:")
+    lines.append(_reasons_text(result["reasons"]))
+    return "\n".join(lines)
+
+
+@app.command("eligibility")
+def eligibility(
+    source: str = INPUT_ARG,
+    fmt: OutputFormat | None = FORMAT_OPTION,
+    programs_dir: list[str] | None = typer.Option(
+        None, "--programs-dir", help="A folder of extra program files (*.yaml) with inclusion/exclusion criteria."
+    ),
+) -> None:
+    """Met / not met / unknown for each of a program's inclusion and exclusion criteria."""
+
+    def compute(data: Any) -> dict[str, Any]:
+        request = parse_model(EligibilityRequest, data)
+        program = pick("program", request.program, load_collection(Program, "programs", programs_dir or ()), "program")
+        return assess_eligibility(program, request.patient)
+
+    _run(source, fmt, compute, _render_eligibility)

@@ -46,48 +46,61 @@ def parse_file(model: type[M], label: str, text: str) -> M:
         ) from None
 
 
-def _load_agents(folders: Iterable[Path]) -> dict[str, AgentProtocol]:
-    found: dict[str, AgentProtocol] = {}
+N = TypeVar("N", bound=BaseModel)
+
+
+def _load_folder(model: type[N], folders: Iterable[Path]) -> dict[str, N]:
+    found: dict[str, N] = {}
     problems: list[Problem] = []
     for folder in folders:
         for path in sorted(folder.glob("*.yaml")):
             label = f"{folder.name}/{path.name}"
             try:
-                agent = parse_file(AgentProtocol, label, path.read_text(encoding="utf-8"))
+                item = parse_file(model, label, path.read_text(encoding="utf-8"))
             except InputError as err:
                 problems.extend(err.problems)
                 continue
-            if agent.id != path.stem:
-                problems.append(Problem(f"{label}:id", f"{agent.id!r} must equal the file name {path.stem!r}"))
-            elif agent.id in found:
-                problems.append(Problem(f"{label}:id", f"{agent.id!r} is defined twice (ids are unique)"))
+            item_id = str(getattr(item, "id", ""))
+            if item_id != path.stem:
+                problems.append(Problem(f"{label}:id", f"{item_id!r} must equal the file name {path.stem!r}"))
+            elif item_id in found:
+                problems.append(Problem(f"{label}:id", f"{item_id!r} is defined twice (ids are unique)"))
             else:
-                found[agent.id] = agent
+                found[item_id] = item
     if problems:
         raise InputError(problems)
     return found
 
 
-@lru_cache(maxsize=8)
-def _cached_agents(extra: tuple[str, ...]) -> dict[str, AgentProtocol]:
-    return _load_agents([_data_dir("agents"), *(Path(p) for p in extra)])
+@lru_cache(maxsize=16)
+def _cached(model: type[BaseModel], area: str, extra: tuple[str, ...]) -> dict[str, BaseModel]:
+    return dict(_load_folder(model, [_data_dir(area), *(Path(p) for p in extra)]))
+
+
+def load_collection(model: type[N], area: str, extra_dirs: Iterable[str | Path] = ()) -> dict[str, N]:
+    """Every ``data/<area>/*.yaml`` file plus those in ``extra_dirs``, each validated by ``model``, by id."""
+    extra = tuple(str(Path(p)) for p in extra_dirs)
+    for folder in extra:
+        if not Path(folder).is_dir():
+            raise InputError.one(f"--{area}-dir", f"not a folder: {folder}")
+    return {k: v for k, v in _cached(model, area, extra).items() if isinstance(v, model)}
 
 
 def load_agents(extra_dirs: Iterable[str | Path] = ()) -> dict[str, AgentProtocol]:
     """Every agent protocol: the shipped ones plus those in ``extra_dirs`` (a program's own files)."""
-    extra = tuple(str(Path(p)) for p in extra_dirs)
-    for folder in extra:
-        if not Path(folder).is_dir():
-            raise InputError.one("--agents-dir", f"not a folder: {folder}")
-    return dict(_cached_agents(extra))
+    return load_collection(AgentProtocol, "agents", extra_dirs)
+
+
+def pick(kind: str, name: str, known: dict[str, N], field: str) -> N:
+    """The item called ``name``; an unknown name is an input error that lists the known ones."""
+    if name not in known:
+        raise InputError.one(field, f"unknown {kind} {name!r} (known {kind}s: {', '.join(sorted(known))})")
+    return known[name]
 
 
 def get_agent(agent_id: str, agents: dict[str, AgentProtocol], field: str = "agent") -> AgentProtocol:
     """The protocol named ``agent_id``; an unknown name is an input error that lists the known ones."""
-    if agent_id not in agents:
-        known = ", ".join(sorted(agents))
-        raise InputError.one(field, f"unknown agent {agent_id!r} (known agents: {known})")
-    return agents[agent_id]
+    return pick("agent", agent_id, agents, field)
 
 
 def load_rules(model: type[M], area: str, name: str) -> M:

@@ -30,3 +30,11 @@ app.command("assess")(assess)
 app.command("demo")(demo)
 from ioguide.cli.grade import app as grade_app  # noqa: E402
 app.add_typer(grade_app, name="grade")
+from ioguide.cli.audit import app as audit_app  # noqa: E402
+app.add_typer(audit_app, name="audit")
+from ioguide.cli.db import app as db_app  # noqa: E402
+app.add_typer(db_app, name="db")
+from ioguide.cli.serve import serve  # noqa: E402
+app.command("serve")(serve)
+from ioguide.cli.users import app as users_app  # noqa: E402
+app.add_typer(users_app, name="users")

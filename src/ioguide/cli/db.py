@@ -1,0 +1,31 @@
+"""``ioguide db upgrade``: create or migrate the records database with Alembic (spec/api.md)."""
+
+from __future__ import annotations
+
+import typer
+from sqlalchemy.engine import make_url
+
+from ioguide.records.migrate import head_revision, upgrade
+
+app = typer.Typer(help="The records database: migrations.", no_args_is_help=True)
+
+DB_OPTION = typer.Option(
+    None,
+    "--db",
+    help="SQLAlchemy URL (default: $IOGUIDE_DATABASE_URL, else a SQLite file in the user's data directory).",
+)
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("upgrade")
+def upgrade_command(db: str | None = DB_OPTION) -> None:
+    """Apply the Alembic migrations up to the newest (safe to repeat)."""
+    from ioguide.records.db import resolve_url
+
+    url = resolve_url(db)
+    revision = upgrade(url)
+    typer.echo(f"{shown(url)}: schema at revision {revision} (newest {head_revision()})")

@@ -1,0 +1,22 @@
+"""Shared by the records commands (``users``, ``audit``): open a database whose schema is migrated."""
+
+from __future__ import annotations
+
+import typer
+
+from ioguide.records.db import Database, open_database, resolve_url
+from ioguide.records.migrate import current_revision, head_revision
+
+
+def open_migrated(url: str | None) -> Database:
+    """Open the database, or exit 1 telling the user to run ``ioguide db upgrade`` first."""
+    resolved = resolve_url(url)
+    revision = current_revision(resolved)
+    if revision != head_revision():
+        typer.echo(
+            f"the database is at schema revision {revision or 'none'}, not {head_revision()}: "
+            f"run `ioguide db upgrade{'' if url is None else ' --db URL'}` first",
+            err=True,
+        )
+        raise typer.Exit(1)
+    return open_database(resolved)

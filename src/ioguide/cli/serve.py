@@ -1,0 +1,26 @@
+"""``ioguide serve``: migrate the database, then serve the REST API (and the pages that mount on it) with uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+from ioguide.cli.db import DB_OPTION, shown
+
+
+def serve(
+    db: str | None = DB_OPTION,
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port"),
+) -> None:
+    """Serve the API at http://HOST:PORT/api/v1 (OpenAPI at /api/v1/openapi.json, reference at /api/docs)."""
+    import uvicorn
+
+    from ioguide.api.app import create_app
+    from ioguide.api.settings import ApiSettings
+    from ioguide.records.db import resolve_url
+    from ioguide.records.migrate import upgrade
+
+    url = resolve_url(db)
+    upgrade(url)
+    typer.echo(f"ioguide: {shown(url)}; API at http://{host}:{port}/api/v1 (docs at /api/docs)", err=True)
+    uvicorn.run(create_app(ApiSettings(database_url=url)), host=host, port=port, log_level="warning")

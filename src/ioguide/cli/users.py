@@ -1,0 +1,43 @@
+"""``ioguide users add NAME --role ROLE [--password-stdin]``: create a user (spec/api.md, Users and roles)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ioguide.cli.db import DB_OPTION
+from ioguide.cli.records_common import open_migrated
+from ioguide.errors import InputError
+from ioguide.services.context import ROLES, cli_actor
+from ioguide.services.errors import ConflictError
+from ioguide.services.users import add_user
+
+app = typer.Typer(help="Users of the API and the web app.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help="the user name used to sign in"),
+    role: str = typer.Option(..., "--role", help=f"one of: {', '.join(ROLES)}"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Add a user; the password is stored only as an argon2id hash."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    database = open_migrated(db)
+    try:
+        user = add_user(database, cli_actor(), name, password, role)
+    except InputError as err:
+        for problem in err.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(2) from None
+    except ConflictError as err:
+        typer.echo(f"{err.field}: {err.message}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        database.dispose()
+    typer.echo(f"added user {user['username']} (role {user['role']})")

@@ -16,6 +16,7 @@ from ioguide.planning.catalog import get_agent, load_agents, load_collection, lo
 from ioguide.planning.eligibility import EligibilityRequest, Program, assess_eligibility
 from ioguide.planning.injectability import InjectabilityRequest, InjectabilityRules, assess_injectability
 from ioguide.planning.injection import InjectionRequest, plan_injection
+from ioguide.planning.schedule import ScheduleRequest, plan_schedule
 from ioguide.validation import parse_model
 
 app = typer.Typer(help="Plan the intervention: injections, injectability, schedules, eligibility, liver and kidney.")
@@ -130,3 +131,27 @@ def eligibility(
         return assess_eligibility(program, request.patient)
 
     _run(source, fmt, compute, _render_eligibility)
+
+
+def _render_schedule(result: dict[str, Any]) -> str:
+    lines = [f"{result['agent']}: {result['cycles']} injections from {result['start_date']}"]
+    lines.append(f"{'date':<10}  {'day':>4}  {'kind':<9}  {'window':<23}  label")
+    for v in result["visits"]:
+        window = f"{v['earliest']}..{v['latest']}"
+        lines.append(f"{v['date']:<10}  {v['study_day']:>4}  {v['kind']:<9}  {window:<23}  {v['label']}")
+    lines.append("why:")
+    lines.append(_reasons_text(result["reasons"]))
+    return "\n".join(lines)
+
+
+@app.command("schedule")
+def schedule(
+    source: str = INPUT_ARG, fmt: OutputFormat | None = FORMAT_OPTION, agents_dir: list[str] | None = AGENTS_DIR_OPTION
+) -> None:
+    """Dated injection, imaging, biopsy and lab visits with their windows."""
+
+    def compute(data: Any) -> dict[str, Any]:
+        request = parse_model(ScheduleRequest, data)
+        return plan_schedule(get_agent(request.agent, load_agents(agents_dir or ())), request)
+
+    _run(source, fmt, compute, _render_schedule)

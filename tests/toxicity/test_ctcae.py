@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ioguide.errors import InputError
 from ioguide.toxicity.ctcae import grade_ctcae, parse_ctcae
@@ -214,3 +216,36 @@ def test_tables_load_and_grades_rise_with_severity(version: str) -> None:
             assert grades == sorted(grades), term.name
             below = [band.threshold for band in criterion.bands if band.below is not None and band.of == "absolute"]
             assert below == sorted(below, reverse=True), term.name
+
+
+@given(
+    low=st.floats(min_value=0.0, max_value=200.0, allow_nan=False),
+    step=st.floats(min_value=0.0, max_value=50.0, allow_nan=False),
+    term=st.sampled_from(
+        ["neutrophil_count_decreased", "platelet_count_decreased", "lymphocyte_count_decreased", "anemia"]
+    ),
+    version=st.sampled_from(VERSIONS),
+)
+def test_a_lower_count_never_has_a_lower_grade(low: float, step: float, term: str, version: str) -> None:
+    # CTCAE "decreased" terms: every band is "< threshold", so grade cannot fall as the value falls
+    def g(value: float) -> int:
+        fields = {"term": term, "value": value, "lln": 2.0, "version": version}
+        if "lln" not in load_table(version).terms.get(term, load_table("5.0").terms[term]).inputs():
+            del fields["lln"]  # CTCAE v6.0 neutrophil count has no LLN band
+        result = grade_ctcae(parse_ctcae(fields))
+        assert result.grade is not None
+        return result.grade
+
+    assert g(low) >= g(low + step)
+
+
+@given(
+    ratio=st.floats(min_value=0.0, max_value=40.0, allow_nan=False),
+    term=st.sampled_from(["alanine_aminotransferase_increased", "blood_bilirubin_increased", "creatinine_increased"]),
+)
+def test_increased_terms_never_fall_as_the_value_rises(ratio: float, term: str) -> None:
+    def g(value: float) -> int | None:
+        return grade_ctcae(parse_ctcae({"term": term, "value": value, "uln": 40.0})).grade
+
+    first, second = g(40.0 * ratio), g(40.0 * ratio + 1.0)
+    assert first is not None and second is not None and first <= second

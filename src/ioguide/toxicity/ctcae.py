@@ -130,6 +130,10 @@ def parse_ctcae(data: Any, prefix: tuple[str | int, ...] = ()) -> CtcaeInput:
                 "baseline_abnormal",
                 f"baseline {request.baseline:g} is not above the ULN {request.uln:g}: an abnormal baseline is > ULN",
             )
+    for band in (b for c in term.criteria for b in c.bands if b.escalate is not None and b.of == "absolute"):
+        assert band.escalate is not None
+        if value is not None and getattr(request, band.escalate.field) is None and _holds(band, value, 1.0):
+            checks.fail(band.escalate.field, _escalate_needed(term, band))
     if has_finding and request.finding not in term.findings:
         checks.fail("finding", f"{request.finding!r} is not one of {', '.join(term.findings)}")
     checks.done()
@@ -148,6 +152,14 @@ def _holds(band: Band, value: float, ref: float) -> bool:
     if band.at_least is not None:
         return v >= bound
     return v < bound
+
+
+def _escalate_needed(term: Term, band: Band) -> str:
+    assert band.escalate is not None
+    return (
+        f"required when {term.value_field} is {_describe(band)} (CTCAE {term.name}: grade {band.grade} for "
+        f"<= {band.escalate.above:g} h, grade {band.escalate.grade} beyond)"
+    )
 
 
 def _describe(band: Band) -> str:
@@ -193,11 +205,7 @@ def _criterion(term: Term, criterion: Criterion, request: CtcaeInput, value: flo
             if band.escalate is not None:
                 extra = getattr(request, band.escalate.field)
                 if extra is None:
-                    raise InputError.one(
-                        band.escalate.field,
-                        f"required when {term.value_field} is {_describe(band)} (CTCAE {term.name}: grade "
-                        f"{band.grade} up to {band.escalate.above:g}, grade {band.escalate.grade} beyond)",
-                    )
+                    raise InputError.one(band.escalate.field, _escalate_needed(term, band))
                 if extra > band.escalate.above:
                     grade = band.escalate.grade
             if grade > low:

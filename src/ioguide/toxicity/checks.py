@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
 from ioguide.errors import InputError, Problem, json_path
+from ioguide.validation import parse_model
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Checks:
@@ -27,3 +35,15 @@ class Checks:
     def done(self) -> None:
         if self.problems:
             raise InputError(self.problems)
+
+
+def parse_checked(
+    model: type[M], check: Callable[[M, Checks], None], data: Any, prefix: tuple[str | int, ...] = ()
+) -> M:
+    """Parse ``data`` as ``model`` (types, enums, unknown fields), then apply ``check`` (the clinical rules on
+    values and combinations); raise ``InputError`` with every problem, each under its JSON path."""
+    parsed = parse_model(model, data, prefix)
+    checks = Checks(prefix)
+    check(parsed, checks)
+    checks.done()
+    return parsed

@@ -14,8 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ioguide.toxicity.checks import Checks
-from ioguide.validation import STRICT_INPUT, parse_model
+from ioguide.toxicity.checks import Checks, parse_checked
+from ioguide.toxicity.values import result_dict
+from ioguide.validation import STRICT_INPUT
 
 SCALES = {"cirse_2017": "CIRSE 2017", "modified_cirse": "modified CIRSE 2026"}
 GRADE_2_MAX_STAY_H = 48.0
@@ -46,24 +47,22 @@ class CirseGrade:
     reasons: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"grade": self.grade, "scale": self.scale}
-        if self.scale == SCALES["modified_cirse"]:
-            out["subgrade"] = self.subgrade
-        out.update({"drivers": list(self.drivers), "reasons": list(self.reasons)})
-        return out
+        extra = {"subgrade": self.subgrade} if self.scale == SCALES["modified_cirse"] else {}
+        return result_dict(self.grade, self.scale, extra, self.drivers, self.reasons)
 
 
 def parse_cirse(data: Any, prefix: tuple[str | int, ...] = ()) -> CirseInput:
     """Validate a CIRSE input; ``procedure_failed`` belongs to the modified classification only."""
-    cirse = parse_model(CirseInput, data, prefix)
-    checks = Checks(prefix)
+    return parse_checked(CirseInput, check_cirse, data, prefix)
+
+
+def check_cirse(cirse: CirseInput, checks: Checks) -> None:
+    """Plausible stay; 1a/1b (``procedure_failed``) exists only in the modified classification, for grade 1."""
     checks.within("unplanned_stay_h", cirse.unplanned_stay_h, 0.0, 24.0 * 365, "hours beyond the planned stay")
     if cirse.procedure_failed and cirse.classification != "modified_cirse":
         checks.fail("procedure_failed", "used only by the modified CIRSE classification (grade 1a/1b, 2026)")
     if cirse.procedure_failed and not cirse.resolved_in_session:
         checks.fail("procedure_failed", "grade 1b needs a complication solved in the session (resolved_in_session)")
-    checks.done()
-    return cirse
 
 
 def grade_cirse(cirse: CirseInput) -> CirseGrade:

@@ -13,8 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ioguide.toxicity.checks import Checks
-from ioguide.validation import STRICT_INPUT, parse_model
+from ioguide.toxicity.checks import Checks, parse_checked
+from ioguide.toxicity.values import result_dict
+from ioguide.validation import STRICT_INPUT
 
 SCALE = "ASTCT 2019"
 FEVER_C = 38.0
@@ -60,13 +61,7 @@ class CrsGrade:
     scale: str = SCALE
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "grade": self.grade,
-            "scale": self.scale,
-            "fever": self.fever,
-            "drivers": list(self.drivers),
-            "reasons": list(self.reasons),
-        }
+        return result_dict(self.grade, self.scale, {"fever": self.fever}, self.drivers, self.reasons)
 
 
 def check_crs(crs: CrsInput, checks: Checks) -> None:
@@ -90,11 +85,7 @@ def check_crs(crs: CrsInput, checks: Checks) -> None:
 
 def parse_crs(data: Any, prefix: tuple[str | int, ...] = ()) -> CrsInput:
     """Validate a CRS input document (``spec/toxicity.md``, CRS); raise ``InputError`` naming every bad field."""
-    crs = parse_model(CrsInput, data, prefix)
-    checks = Checks(prefix)
-    check_crs(crs, checks)
-    checks.done()
-    return crs
+    return parse_checked(CrsInput, check_crs, data, prefix)
 
 
 def grade_crs(crs: CrsInput) -> CrsGrade:

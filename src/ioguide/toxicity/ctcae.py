@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from ioguide.errors import InputError
 from ioguide.toxicity.checks import Checks
 from ioguide.toxicity.ctcae_tables import Band, Criterion, CtcaeTable, Term, load_table
+from ioguide.toxicity.values import result_dict
 from ioguide.validation import STRICT_INPUT, parse_model
 
 REFERENCE_LABEL = {"uln": "ULN", "lln": "LLN", "baseline": "baseline"}
@@ -64,19 +65,9 @@ class CtcaeGrade:
         return f"CTCAE v{self.version}"
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"grade": self.grade}
-        if self.grade_range is not None:
-            out["grade_range"] = list(self.grade_range)
-        out.update(
-            {
-                "scale": self.scale,
-                "term": self.term,
-                "name": self.name,
-                "drivers": list(self.drivers),
-                "reasons": list(self.reasons),
-            }
-        )
-        return out
+        extra: dict[str, Any] = {} if self.grade_range is None else {"grade_range": list(self.grade_range)}
+        extra.update({"term": self.term, "name": self.name})
+        return result_dict(self.grade, self.scale, extra, self.drivers, self.reasons)
 
 
 def select_term(term: str, version: str) -> tuple[CtcaeTable, Term | None]:

@@ -15,8 +15,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ioguide.toxicity.checks import Checks
-from ioguide.validation import STRICT_INPUT, parse_model
+from ioguide.toxicity.checks import Checks, parse_checked
+from ioguide.toxicity.values import result_dict
+from ioguide.validation import STRICT_INPUT
 
 SCALE = "ASTCT 2019"
 CHILD_BELOW_YEARS = 12
@@ -86,14 +87,8 @@ class IcansGrade:
     scale: str = SCALE
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "grade": self.grade,
-            "scale": self.scale,
-            "assessment": self.assessment,
-            f"{self.assessment}_score": self.score,
-            "drivers": list(self.drivers),
-            "reasons": list(self.reasons),
-        }
+        extra = {"assessment": self.assessment, f"{self.assessment}_score": self.score}
+        return result_dict(self.grade, self.scale, extra, self.drivers, self.reasons)
 
 
 def check_icans(icans: IcansInput, checks: Checks) -> None:
@@ -132,11 +127,7 @@ def check_icans(icans: IcansInput, checks: Checks) -> None:
 
 def parse_icans(data: Any, prefix: tuple[str | int, ...] = ()) -> IcansInput:
     """Validate an ICANS input document; raise ``InputError`` naming every bad field."""
-    icans = parse_model(IcansInput, data, prefix)
-    checks = Checks(prefix)
-    check_icans(icans, checks)
-    checks.done()
-    return icans
+    return parse_checked(IcansInput, check_icans, data, prefix)
 
 
 def ice_domain_grade(ice_score: int | None) -> int:

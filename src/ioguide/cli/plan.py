@@ -12,10 +12,13 @@ from typing import Any
 import typer
 
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_computation
+from ioguide.planning.ablation import AblationRequest, assess_ablation
 from ioguide.planning.catalog import get_agent, load_agents, load_collection, load_rules, pick
 from ioguide.planning.eligibility import EligibilityRequest, Program, assess_eligibility
 from ioguide.planning.injectability import InjectabilityRequest, InjectabilityRules, assess_injectability
 from ioguide.planning.injection import InjectionRequest, plan_injection
+from ioguide.planning.liver import LiverRequest, LiverRules, assess_liver
+from ioguide.planning.renal import RenalRequest, RenalRules, renal_score
 from ioguide.planning.schedule import ScheduleRequest, plan_schedule
 from ioguide.validation import parse_model
 
@@ -155,3 +158,51 @@ def schedule(
         return plan_schedule(get_agent(request.agent, load_agents(agents_dir or ())), request)
 
     _run(source, fmt, compute, _render_schedule)
+
+
+def _render_sections(result: dict[str, Any]) -> str:
+    """Plain fields on one line each, then the reasons; nested results (liver) as titled sections."""
+    lines: list[str] = []
+    for key, value in result.items():
+        if isinstance(value, dict):
+            lines.append(f"{key}:")
+            lines.extend(f"  {line}" for line in _render_sections(value).splitlines())
+        elif key == "reasons":
+            lines.append("why:")
+            lines.append(_reasons_text(value))
+        elif isinstance(value, list):
+            lines.append(f"{key}:")
+            lines.append(_reasons_text([str(v) for v in value]))
+        else:
+            lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+@app.command("liver")
+def liver(source: str = INPUT_ARG, fmt: OutputFormat | None = FORMAT_OPTION) -> None:
+    """Child-Pugh, ALBI and BCLC 2022 stage with the treatment the guideline recommends."""
+
+    def compute(data: Any) -> dict[str, Any]:
+        return assess_liver(load_rules(LiverRules, "planning", "liver"), parse_model(LiverRequest, data))
+
+    _run(source, fmt, compute, _render_sections)
+
+
+@app.command("renal")
+def renal(source: str = INPUT_ARG, fmt: OutputFormat | None = FORMAT_OPTION) -> None:
+    """R.E.N.A.L. nephrometry score of a renal mass considered for ablation."""
+
+    def compute(data: Any) -> dict[str, Any]:
+        return renal_score(load_rules(RenalRules, "planning", "renal"), parse_model(RenalRequest, data))
+
+    _run(source, fmt, compute, _render_sections)
+
+
+@app.command("ablation")
+def ablation(source: str = INPUT_ARG, fmt: OutputFormat | None = FORMAT_OPTION) -> None:
+    """Technical success, technique efficacy, local tumour progression and margin of one ablated tumour."""
+
+    def compute(data: Any) -> dict[str, Any]:
+        return assess_ablation(parse_model(AblationRequest, data))
+
+    _run(source, fmt, compute, _render_sections)

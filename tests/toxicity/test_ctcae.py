@@ -90,6 +90,10 @@ def test_cytopenia_edges(term: str, value: float, expected: int) -> None:
     assert grade(term=term, value=value, lln=lln) == expected
 
 
+def test_baseline_abnormal_false_is_accepted_for_any_term() -> None:
+    assert grade(term="neutrophil_count_decreased", value=1.2, baseline_abnormal=False) == 2
+
+
 def test_without_lln_a_grade_0_or_1_value_is_not_guessed() -> None:
     # spec/toxicity.md: no LLN and a value at or above the grade-2 bound -> grade null, grade_range [0, 1]
     result = grade_ctcae(parse_ctcae({"term": "neutrophil_count_decreased", "value": 1.6}))
@@ -192,6 +196,11 @@ def test_v6_falls_back_to_v5_for_terms_it_does_not_hold_and_says_so() -> None:
             "not above the ULN",
         ),
         ({"term": "neutrophil_count_decreased", "value": 1, "uln": 4}, "uln", "not used"),
+        (
+            {"term": "neutrophil_count_decreased", "value": 1, "baseline_abnormal": True},
+            "baseline_abnormal",
+            "not used",
+        ),
         ({"term": "pneumonitis", "finding": "cough"}, "finding", "not one of"),
         ({"term": "pneumonitis"}, "finding", "required"),
         ({"term": "fever", "temp_c": 25}, "temp_c", "outside"),

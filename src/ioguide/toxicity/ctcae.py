@@ -94,6 +94,8 @@ def parse_ctcae(data: Any, prefix: tuple[str | int, ...] = ()) -> CtcaeInput:
         checks.done()
     assert term is not None
     allowed = {"term", "version", *term.inputs()}
+    if not request.baseline_abnormal:
+        allowed.add("baseline_abnormal")  # the default, false, is harmless for any term
     for field in sorted(request.model_fields_set - allowed):
         checks.fail(field, f"not used by {request.term} (it reads: {', '.join(term.inputs())})")
     values = request.model_dump()

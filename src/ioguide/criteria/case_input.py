@@ -8,6 +8,7 @@ Everything wrong is reported at once; nothing is computed from a case with a pro
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -79,9 +80,8 @@ class CaseIn(BaseModel):
 
 
 def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float) and not isinstance(value, bool) and value == value and abs(value) != float("inf")
-    )
+    """A JSON number (not a boolean), finite."""
+    return type(value) in (int, float) and math.isfinite(value)
 
 
 def _diameter(path: str, value: Any, problems: list[Problem]) -> int | str | None:

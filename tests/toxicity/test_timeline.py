@@ -59,6 +59,18 @@ def test_masked_fever_keeps_crs_graded_after_tocilizumab(course: dict[str, Any])
     assert [grades[d] for d in range(3, 6)] == [2, 0, 0]
 
 
+def test_tocilizumab_on_a_day_without_vitals_still_masks_the_open_episode(course: dict[str, Any]) -> None:
+    moved = copy.deepcopy(course)
+    for obs in moved["observations"]:
+        if obs["id"] == "t3":
+            obs["at"] = "2026-03-05T23:30"
+        if obs["id"] in ("v3a", "v3b"):
+            obs["at"] = "2026-03-04T" + obs["at"][11:]  # day 3's vitals recorded on day 2: day 3 has none
+    grades = crs_by_day(run(moved))
+    assert grades[3] is None
+    assert grades[4] == 2  # masked: afebrile 37.5 °C on fluids and low-flow oxygen
+
+
 def test_a_correction_re_derives_the_grade(course: dict[str, Any]) -> None:
     result = run(course)
     assert result["corrections_applied"] == [{"id": "v4-corr", "replaces": "v4"}]
@@ -93,6 +105,7 @@ def test_summary_edges() -> None:
         ({"id": "l2", "value": -0.3}, "observations[{i}].value"),
         ({"id": "v3a", "oxygen_flow_l_min": 10}, "observations[{i}].oxygen_flow_l_min"),
         ({"id": "t3", "agent": "aspirin"}, "observations[{i}].agent"),
+        ({"id": "n5", "age_years": 40}, "observations[{i}].age_years"),
         ({"id": "v4-corr", "corrects": "v99"}, "observations[{i}].corrects"),
         ({"id": "v4-corr", "corrects": "n4"}, "observations[{i}].corrects"),
     ],

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from ioguide.errors import InputError, json_path
 from ioguide.toxicity.alerts import FiredAlert, fired_alerts, load_alert_rules
 from ioguide.toxicity.checks import Checks
 from ioguide.toxicity.crs import HYPOTENSION_GRADE, OXYGEN_GRADE, CrsGrade, CrsInput, grade_crs, parse_crs
@@ -88,11 +89,8 @@ def parse_course(data: Any) -> Course:
         prefix: tuple[str | int, ...] = ("observations", i)
         try:
             obs = _parse_observation(raw, prefix, header)
-        except Exception as exc:  # InputError: collect and continue so every bad field is reported
-            problems = getattr(exc, "problems", None)
-            if problems is None:
-                raise
-            checks.problems.extend(problems)
+        except InputError as exc:  # collect and continue, so every bad observation is reported at once
+            checks.problems.extend(exc.problems)
             continue
         if obs.id in by_id:
             checks.fail((*prefix, "id"), f"{obs.id!r} is used twice (ids are unique; use corrects to amend)")
@@ -127,6 +125,9 @@ def _parse_observation(raw: Any, prefix: tuple[str | int, ...], header: CourseHe
     if envelope.kind == "vitals":
         payload = parse_crs(body, prefix)
     elif envelope.kind == "neuro":
+        for field in ("age_years", "developmental_delay"):
+            if field in body:
+                raise InputError.one(json_path((*prefix, field)), "set once for the course, not per observation")
         body = {"age_years": header.age_years, "developmental_delay": header.developmental_delay, **body}
         payload = parse_icans(body, prefix)
     elif envelope.kind == "lab":
@@ -241,13 +242,16 @@ def build_timeline(course: Course) -> Timeline:
     )
     days: list[DayGrades] = []
     masking = False  # masked-fever state carried from earlier days of an open CRS episode
+    episode_open = False  # the last day with vitals had CRS grade >= 1
     for day in range(first, last + 1):
         todays = by_day[day]
         vitals = [o.payload for o in todays if isinstance(o.payload, CrsInput)]
         crs = grade_crs(_worst_crs(vitals, masking)) if vitals else None
         treated = any(isinstance(o.payload, Treatment) for o in todays)
         if crs is not None:
-            masking = crs.grade >= 1 and (masking or treated)
+            episode_open = crs.grade >= 1
+            masking = masking and episode_open
+        masking = masking or (treated and episode_open)
         neuro = [grade_icans(o.payload) for o in todays if isinstance(o.payload, IcansInput)]
         icans = max(neuro, key=lambda g: g.grade) if neuro else None
         labs: dict[str, list[CtcaeGrade]] = {}

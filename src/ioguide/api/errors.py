@@ -53,6 +53,10 @@ def body(problems: list[Problem]) -> dict[str, Any]:
 def _request_problems(exc: RequestValidationError) -> list[Problem]:
     out = []
     for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            detail = (err.get("ctx") or {}).get("error", "")
+            out.append(Problem("$", f"not valid JSON ({detail})"))
+            continue
         loc = list(err.get("loc", ()))
         if loc and loc[0] in ("body", "query", "path", "header"):
             loc = loc[1:]

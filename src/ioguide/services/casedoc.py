@@ -17,7 +17,6 @@ from ioguide.records.models import Lesion, Measurement, NewLesion, Patient, Time
 from ioguide.validation import STRICT_INPUT
 
 Number = StrictInt | StrictFloat
-DiameterCode = Literal["too_small", "not_evaluated"]
 NonTargetStatus = Literal["present", "absent", "increased", "unequivocal_progression", "not_evaluated"]
 CriteriaName = Literal["recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma"]
 
@@ -52,7 +51,7 @@ class TimepointDoc(BaseModel):
     model_config = STRICT_INPUT
     date: dt.date
     reason: Literal["scheduled", "symptom"] | None = None
-    diameters_mm: dict[StrictStr, Number | DiameterCode] = Field(default_factory=dict)
+    diameters_mm: dict[StrictStr, Any] = Field(default_factory=dict)
     non_target: dict[StrictStr, NonTargetStatus] = Field(default_factory=dict)
     new_lesions: list[NewLesionDoc] = Field(default_factory=list)
 
@@ -151,6 +150,9 @@ def fill_timepoint(timepoint: Timepoint, doc: TimepointDoc, lesions: dict[str, L
                 problems.append(Problem(field, f"lesion {label!r} is a {lesion.role.replace('_', '-')} lesion"))
                 continue
             number = isinstance(value, int | float) and not isinstance(value, bool)
+            if role == "target" and not number and value not in ("too_small", "not_evaluated"):
+                problems.append(Problem(field, f"{value!r} is not a number >= 0, 'too_small' or 'not_evaluated'"))
+                continue
             measurements.append(
                 Measurement(
                     lesion=lesion,

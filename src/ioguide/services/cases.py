@@ -180,16 +180,25 @@ def _case_with(patient: Patient, raw: Any, date: dt.date, replace: bool) -> tupl
     return case, index
 
 
+def _raw_date(raw: Any) -> dt.date:
+    """The timepoint's date, read before anything else so the whole case can be validated with it in place."""
+    try:
+        return dt.date.fromisoformat(raw["date"])
+    except (TypeError, KeyError, ValueError):
+        return parse_model(TimepointDoc, raw).date  # raises the date's (and any other) problem
+
+
 def add_timepoint(db: Database, actor: Actor, patient_id: int, raw: Any) -> dict[str, Any]:
     """Record one imaging timepoint; a second one on the same date is a conflict (409)."""
     require(actor, "radiologist")
-    doc = parse_model(TimepointDoc, raw)
+    date = _raw_date(raw)
     with write_transaction(db) as session:
         patient = load_patient(session, patient_id)
-        if any(tp.date == doc.date for tp in patient.timepoints):
-            raise ConflictError(f"patient {patient_id} has a timepoint on {doc.date} already", "date")
-        case, index = _case_with(patient, raw, doc.date, replace=False)
+        if any(tp.date == date for tp in patient.timepoints):
+            raise ConflictError(f"patient {patient_id} has a timepoint on {date} already", "date")
+        case, index = _case_with(patient, raw, date, replace=False)
         _validate_within(case, f"timepoints[{index}]")
+        doc = parse_model(TimepointDoc, raw)
         timepoint = Timepoint(patient=patient, version=1)
         session.add(timepoint)
         fill_timepoint(timepoint, doc, {lesion.label: lesion for lesion in patient.lesions})
@@ -209,11 +218,11 @@ def replace_timepoint(
         patient = load_patient(session, patient_id)
         timepoint = _find_timepoint(patient, date)
         check_version(timepoint.version, expected_version, f"timepoint {date}")
-        doc = parse_model(TimepointDoc, raw)
-        if doc.date != date:
-            raise InputError.one("date", f"{doc.date} differs from the date in the path ({date})")
+        if _raw_date(raw) != date:
+            raise InputError.one("date", f"{raw['date']} differs from the date in the path ({date})")
         case, index = _case_with(patient, raw, date, replace=True)
         _validate_within(case, f"timepoints[{index}]")
+        doc = parse_model(TimepointDoc, raw)
         before = timepoint_doc(timepoint)
         _replace_timepoint_content(session, timepoint, doc, "")
         timepoint.version += 1

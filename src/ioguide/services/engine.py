@@ -31,11 +31,17 @@ def assess(case: dict[str, Any], criteria: str | None = None) -> dict[str, Any]:
     return result
 
 
+#: Criteria whose rules validate a stored case that names none (RECIST 1.1, the most common and the strictest
+#: on target counts); the response itself still needs the case's criteria or ``?criteria=``.
+VALIDATION_CRITERIA = "recist1.1"
+
+
 def validate_case(case: Any) -> None:
     """Run the response engine's validation (the CLI's rules and messages) on a case; no-op without it."""
     engine = _assess_json()
     if engine is not None:
-        engine(case, None)
+        named = isinstance(case, dict) and case.get("criteria") is not None
+        engine(case, None if named else VALIDATION_CRITERIA)
 
 
 def grade_toxicity(kind: str, data: Any, prefix: tuple[str | int, ...] = ("input",)) -> dict[str, Any]:

@@ -6,7 +6,6 @@ Each command only parses its JSON input, calls ``ioguide.planning`` and renders 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -57,15 +56,6 @@ def _render_injection(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _run(
-    source: str,
-    fmt: OutputFormat | None,
-    compute: Callable[[Any], dict[str, Any]],
-    render: Callable[[dict[str, Any]], str],
-) -> None:
-    run_computation(source, fmt, compute, render)
-
-
 @app.command("injection")
 def injection(
     source: str = INPUT_ARG,
@@ -79,7 +69,7 @@ def injection(
         agent = get_agent(request.agent, load_agents(agents_dir or ()))
         return plan_injection(agent, request).as_dict()
 
-    _run(source, fmt, compute, _render_injection)
+    run_computation(source, fmt, compute, _render_injection)
 
 
 def _render_injectability(result: dict[str, Any]) -> str:
@@ -106,7 +96,7 @@ def injectability(
         rules = load_rules(InjectabilityRules, "planning", "injectability")
         return assess_injectability(rules, request, agent).as_dict()
 
-    _run(source, fmt, compute, _render_injectability)
+    run_computation(source, fmt, compute, _render_injectability)
 
 
 def _render_eligibility(result: dict[str, Any]) -> str:
@@ -133,7 +123,7 @@ def eligibility(
         program = pick("program", request.program, load_collection(Program, "programs", programs_dir or ()), "program")
         return assess_eligibility(program, request.patient)
 
-    _run(source, fmt, compute, _render_eligibility)
+    run_computation(source, fmt, compute, _render_eligibility)
 
 
 def _render_schedule(result: dict[str, Any]) -> str:
@@ -157,7 +147,7 @@ def schedule(
         request = parse_model(ScheduleRequest, data)
         return plan_schedule(get_agent(request.agent, load_agents(agents_dir or ())), request)
 
-    _run(source, fmt, compute, _render_schedule)
+    run_computation(source, fmt, compute, _render_schedule)
 
 
 def _render_sections(result: dict[str, Any]) -> str:
@@ -185,7 +175,7 @@ def liver(source: str = INPUT_ARG, fmt: OutputFormat | None = FORMAT_OPTION) -> 
     def compute(data: Any) -> dict[str, Any]:
         return assess_liver(load_rules(LiverRules, "planning", "liver"), parse_model(LiverRequest, data))
 
-    _run(source, fmt, compute, _render_sections)
+    run_computation(source, fmt, compute, _render_sections)
 
 
 @app.command("renal")
@@ -195,7 +185,7 @@ def renal(source: str = INPUT_ARG, fmt: OutputFormat | None = FORMAT_OPTION) -> 
     def compute(data: Any) -> dict[str, Any]:
         return renal_score(load_rules(RenalRules, "planning", "renal"), parse_model(RenalRequest, data))
 
-    _run(source, fmt, compute, _render_sections)
+    run_computation(source, fmt, compute, _render_sections)
 
 
 @app.command("ablation")
@@ -205,4 +195,4 @@ def ablation(source: str = INPUT_ARG, fmt: OutputFormat | None = FORMAT_OPTION) 
     def compute(data: Any) -> dict[str, Any]:
         return assess_ablation(parse_model(AblationRequest, data))
 
-    _run(source, fmt, compute, _render_sections)
+    run_computation(source, fmt, compute, _render_sections)

@@ -190,6 +190,12 @@ class IrecistSequence:
                         reasons.append(f"{SRC} Table 2: {', '.join(still)} still meet(s) progression: remains iUPD")
                     else:
                         accepted |= set(present)
+                        if present and "new_lesions" in episode.categories:
+                            reasons.append(
+                                f"{SRC}: new lesion(s) {', '.join(present)} persist, but the target sum "
+                                f"{mm_text(target_sum or 0)} mm is below {mm_text(episode.target_sum_um or 0)} mm at the "
+                                "iUPD and the new lesions did not grow or multiply"
+                            )
                         reasons.append(
                             f"{SRC}: the categories that progressed no longer meet RECIST 1.1 PD: the iUPD of "
                             f"{episode.date.isoformat()} is reset"

@@ -7,7 +7,6 @@ import typer
 from ioguide.cli.db import DB_OPTION
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, dumps, resolve_format
 from ioguide.cli.records_common import open_migrated
-from ioguide.services.audit import verify_audit
 
 app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
 
@@ -15,6 +14,8 @@ app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_
 @app.command("verify")
 def verify(db: str | None = DB_OPTION, fmt: OutputFormat | None = FORMAT_OPTION) -> None:
     """Exit 0 when every row links to the one before and hashes to what it stores; else exit 1 naming the row."""
+    from ioguide.services.audit import verify_audit
+
     database = open_migrated(db)
     try:
         result = verify_audit(database)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy.engine import make_url
-
-from ioguide.records.migrate import head_revision, upgrade
 
 app = typer.Typer(help="The records database: migrations.", no_args_is_help=True)
 
@@ -18,6 +15,8 @@ DB_OPTION = typer.Option(
 
 def shown(url: str) -> str:
     """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -25,6 +24,7 @@ def shown(url: str) -> str:
 def upgrade_command(db: str | None = DB_OPTION) -> None:
     """Apply the Alembic migrations up to the newest (safe to repeat)."""
     from ioguide.records.db import resolve_url
+    from ioguide.records.migrate import head_revision, upgrade
 
     url = resolve_url(db)
     revision = upgrade(url)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from ioguide.records.db import Database, open_database, resolve_url
-from ioguide.records.migrate import current_revision, head_revision
+if TYPE_CHECKING:
+    from ioguide.records.db import Database
 
 
 def open_migrated(url: str | None) -> Database:
     """Open the database, or exit 1 telling the user to run ``ioguide db upgrade`` first."""
+    from ioguide.records.db import open_database, resolve_url
+    from ioguide.records.migrate import current_revision, head_revision
+
     resolved = resolve_url(url)
     revision = current_revision(resolved)
     if revision != head_revision():

@@ -10,8 +10,6 @@ from ioguide.cli.db import DB_OPTION
 from ioguide.cli.records_common import open_migrated
 from ioguide.errors import InputError
 from ioguide.services.context import ROLES, cli_actor
-from ioguide.services.errors import ConflictError
-from ioguide.services.users import add_user
 
 app = typer.Typer(help="Users of the API and the web app.", no_args_is_help=True)
 
@@ -28,6 +26,9 @@ def add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    from ioguide.services.errors import ConflictError
+    from ioguide.services.users import add_user
+
     database = open_migrated(db)
     try:
         user = add_user(database, cli_actor(), name, password, role)

@@ -61,20 +61,32 @@ def test_new_lesions_enter_only_the_non_injected_response() -> None:
 
 
 def test_a_lesion_injected_after_baseline_moves_and_sums_are_recomputed() -> None:
-    # Goldmacher 2020 (Fig. 1B): a non-injected lesion may become injected; the subsets' baseline and nadir are
-    # recomputed over their lesions from then on, and the change is reported.
+    # spec/response.md (itRECIST), after Goldmacher 2020 Fig. 1B: a non-injected lesion may become injected; each
+    # subset's sums at every timepoint, baseline and nadir included, are recomputed over its current lesions.
     result = assess_json(json.loads((EXAMPLES / "itrecist-abscopal.json").read_text()))
     injected = result["subsets"]["injected"]
     assert injected["lesions"] == ["I1", "I2", "D2", "N1"]
     assert injected["membership_changed_at"] == "2026-04-20"
-    assert injected["baseline_sum_mm"] == 60.0  # 24 + 21 + 15 with D2 counted from baseline
+    assert injected["baseline_sum_mm"] == 60.0  # 24 + 21 + 15: D2 counted from baseline
+    assert [tp["sum_mm"] for tp in injected["timepoints"]] == [60.0, 46.0, 40.0, 23.0]
+    assert [tp["response"] for tp in injected["timepoints"][1:]] == ["SD", "PR", "PR"]
     last = injected["timepoints"][-1]
-    assert (last["sum_mm"], last["nadir_mm"], last["change_from_baseline_pct"]) == (23.0, 40.0, -61.7)
-    assert injected["timepoints"][2]["sum_mm"] == 20.0  # before the change D2 was not in the injected set
+    assert (last["nadir_mm"], last["change_from_baseline_pct"]) == (40.0, -61.7)
     non_injected = result["subsets"]["non_injected"]
     assert non_injected["lesions"] == ["D1", "N2"]
+    assert [tp["sum_mm"] for tp in non_injected["timepoints"]] == [20.0, 24.0, 28.0, 30.0]
+    # 24 mm is +20 % but +4 mm (SD); 28 mm is +40 % and +8 mm over the nadir 20 (PD), while the overall is SD.
     assert [tp["response"] for tp in non_injected["timepoints"][1:]] == ["SD", "PD", "PD"]
     assert [tp["response"] for tp in result["timepoints"][1:]] == ["SD", "SD", "PD"]
+    unchanged = run_case(
+        [
+            {"id": "I1", "role": "target", "organ": "skin", "injected": True},
+            {"id": "D1", "role": "target", "organ": "liver"},
+        ],
+        [(0, {"I1": 20, "D1": 20}), (56, {"I1": 10, "D1": 20})],
+        "itrecist",
+    )
+    assert unchanged["subsets"]["injected"]["membership_changed_at"] is None
 
 
 def test_a_subset_without_lesions_is_null_and_a_subset_without_targets_uses_its_non_targets() -> None:

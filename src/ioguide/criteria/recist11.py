@@ -8,7 +8,7 @@ continuing response after a confirmed PR judged against the nadir, reappearance 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ioguide.criteria.arithmetic import mm_text
 from ioguide.criteria.components import (
@@ -24,8 +24,8 @@ from ioguide.criteria.results import TimepointResult
 from ioguide.criteria.rules import Rules
 from ioguide.criteria.values import Case, Lesion
 
-#: Which targets and non-targets (indices into the case's tuples) make up a lesion set at timepoint k.
-Membership = Callable[[int], tuple[tuple[int, ...], tuple[int, ...]]]
+#: Which targets and non-targets (indices into the case's tuples) make up a lesion set.
+Members = tuple[tuple[int, ...], tuple[int, ...]]
 
 
 class TargetSums:
@@ -58,26 +58,19 @@ def baseline_reason(case: Case, targets: Sequence[Lesion], total: int | None, no
 class RecistSequence:
     """Computes RECIST 1.1-style timepoint responses for one lesion set; iRECIST and itRECIST reuse its parts."""
 
-    def __init__(self, case: Case, rules: Rules, membership: Membership | None = None, include_new: bool = True):
+    def __init__(self, case: Case, rules: Rules, members: Members | None = None, include_new: bool = True):
         self.case = case
         self.rules = rules
-        every = (tuple(range(len(case.targets))), tuple(range(len(case.non_targets))))
-        self.membership: Membership = membership or (lambda _k: every)
+        self.members: Members = members or (tuple(range(len(case.targets))), tuple(range(len(case.non_targets))))
         self.include_new = include_new
         self.new: list[NewLesionsAt] = new_lesion_history(case.timepoints, rules)
-        self._sums: dict[tuple[int, ...], TargetSums] = {}
-
-    def sums(self, members: tuple[int, ...]) -> TargetSums:
-        found = self._sums.get(members)
-        if found is None:
-            found = self._sums[members] = TargetSums(self.case, members)
-        return found
+        self.table = TargetSums(case, self.members[0])
 
     def targets_at(self, k: int, *, continuing: bool, previous_cr: bool) -> TargetResult | None:
-        members, _ = self.membership(k)
+        members = self.members[0]
         if not members:
             return None
-        table = self.sums(members)
+        table = self.table
         tp = self.case.timepoints[k]
         baseline = table.sums[0]
         nadir = table.nadir_before[k]
@@ -95,15 +88,15 @@ class RecistSequence:
         )
 
     def non_targets_at(self, k: int) -> tuple[str | None, str | None]:
-        _, members = self.membership(k)
+        members = self.members[1]
         tp = self.case.timepoints[k]
         return assess_non_targets(
             [self.case.non_targets[i] for i in members], [tp.non_target[i] for i in members], self.rules
         )
 
     def baseline_row(self) -> TimepointResult:
-        members, nts = self.membership(0)
-        total = self.sums(members).sums[0]
+        members, nts = self.members
+        total = self.table.sums[0]
         tp = self.case.timepoints[0]
         targets = [self.case.targets[i] for i in members]
         return TimepointResult(

@@ -13,6 +13,12 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 
+# pyradiomics-bhklab ships as an sdist: building it needs a C compiler and the Python headers.
+if ! command -v gcc >/dev/null 2>&1 || ! "$PY" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+  echo "ioguide: installing gcc and the Python headers (Debian) ..." >&2
+  apt-get update -qq && apt-get install -y -qq gcc python3-dev >/dev/null
+fi
+
 stamp="$VENV/.ioguide-installed"
 want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then

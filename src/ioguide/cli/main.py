@@ -38,3 +38,5 @@ from ioguide.cli.serve import serve  # noqa: E402
 app.command("serve")(serve)
 from ioguide.cli.users import app as users_app  # noqa: E402
 app.add_typer(users_app, name="users")
+from ioguide.cli.imaging import register as register_imaging  # noqa: E402
+register_imaging(app)

@@ -1,0 +1,208 @@
+"""``ioguide measure``, ``ioguide radiomics``, ``ioguide import`` and ``ioguide export seg|sr``: parse, call
+:mod:`ioguide.imaging`, render. Formats: ``spec/imaging.md``; choices where the spec is silent: ``docs/imaging.md``.
+
+Exit status: 0 done, 2 bad input (one ``field: message`` line per problem on standard error, ``{"errors": ...}``
+on standard output with ``--format json``), 3 a batch (or an import) finished but some case failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+
+from ioguide.cli.io import FORMAT_OPTION, OutputFormat, dumps, resolve_format
+from ioguide.errors import InputError
+
+IMAGE = typer.Argument(None, help="A DICOM series folder or a NIfTI file.")
+MASK = typer.Argument(None, help="A NIfTI label map, a DICOM SEG, or a DICOM RTSTRUCT (with --roi).")
+LABEL = typer.Option(None, "--label", help="Only this label (default: every non-zero label).")
+ROI = typer.Option(None, "--roi", help="RTSTRUCT ROI name (needed when the RTSTRUCT holds several).")
+
+
+def emit(fmt: OutputFormat | None, compute: Callable[[], Any], render_text: Callable[[Any], str]) -> Any:
+    """Run ``compute``; print its result as JSON or text; input errors exit 2 as ``ioguide.cli.io`` does."""
+    out_format = resolve_format(fmt)
+    try:
+        result = compute()
+    except InputError as err:
+        for problem in err.problems:
+            typer.echo(str(problem), err=True)
+        if out_format is OutputFormat.json:
+            typer.echo(dumps(err.as_dict()))
+        raise typer.Exit(2) from None
+    typer.echo(dumps(result) if out_format is OutputFormat.json else render_text(result))
+    return result
+
+
+def _require(value: Path | None, name: str) -> Path:
+    if value is None:
+        raise InputError.one(name, "required argument is missing")
+    return value
+
+
+def _measure(image_path: Path, mask_path: Path, label: int | None, roi: str | None) -> Any:
+    from ioguide.imaging.measure import measure_labels
+    from ioguide.imaging.volumes import load_image, load_mask
+
+    image = load_image(image_path)
+    labels = load_mask(mask_path, image, roi)
+    found = [m.as_dict() for m in measure_labels(labels, image.grid, label)]
+    return found[0] if label is not None else found
+
+
+def _render_measure(result: Any) -> str:
+    lines = []
+    for m in result if isinstance(result, list) else [result]:
+        lines.append(
+            f"label {m['label']}: long axis {m['long_axis_mm']} mm x short axis {m['short_axis_mm']} mm on slice "
+            f"{m['slice_index']}; volume {m['volume_ml']} mL (mesh {m['mesh_volume_ml']} mL); "
+            f"max 3D diameter {m['max_3d_diameter_mm']} mm"
+        )
+        lines += [f"  - {r}" for r in m["reasons"]]
+    return "\n".join(lines)
+
+
+def measure(
+    image: Path = IMAGE, mask: Path = MASK, label: int | None = LABEL, roi: str | None = ROI,
+    fmt: OutputFormat | None = FORMAT_OPTION,
+) -> None:  # fmt: skip
+    """RECIST long and short axis, volumes and maximum 3D diameter of each lesion label (spec/imaging.md).
+
+    With --label: one JSON object; without: a JSON array, one object per label."""
+    emit(fmt, lambda: _measure(_require(image, "image"), _require(mask, "mask"), label, roi), _render_measure)
+
+
+def _read_params(path: Path | None) -> Any:
+    if path is None:
+        return None
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError.one("--params", f"file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise InputError.one("--params", f"not valid YAML ({exc})") from None
+
+
+def _radiomics_one(image_path: Path, mask_path: Path, label: int | None, roi: str | None, params: Any) -> Any:
+    from ioguide.imaging.measure import select_labels
+    from ioguide.imaging.radiomics import extract, parse_params
+    from ioguide.imaging.volumes import load_image, load_mask
+
+    parsed = parse_params(params)
+    image = load_image(image_path)
+    labels = load_mask(mask_path, image, roi)
+    out = [extract(image.array, labels, image.grid, lab, parsed).as_dict() for lab in select_labels(labels, label)]
+    return out[0] if label is not None or len(out) == 1 else out
+
+
+def _render_features(result: Any) -> str:
+    lines = []
+    for r in result if isinstance(result, list) else [result]:
+        lines.append(f"label {r['label']} ({r['settings']['library']} {r['settings']['library_version']})")
+        lines += [f"  {tag:<28} {r[tag]:.6g}" for tag in r["native_names"]]
+    return "\n".join(lines)
+
+
+def _radiomics_batch(
+    manifest: Path, out: Path | None, params: Any, jobs: int, scheduler: str | None
+) -> tuple[dict[str, Any], int]:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from ioguide.imaging.batch import parse_manifest, run_batch, write_rows
+    from ioguide.imaging.radiomics import parse_params, settings_echo
+
+    if out is None:
+        raise InputError.one("--out", "the batch form needs --out FEATURES.csv")
+    if jobs < 1:
+        raise InputError.one("--jobs", f"{jobs} is below 1")
+    parsed = parse_params(params)
+    try:
+        text = manifest.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError) as exc:
+        raise InputError.one("--manifest", f"cannot read {manifest}: {exc}") from None
+    cases = parse_manifest(text, manifest.parent)
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("radiomics", total=len(cases))
+        per_case = run_batch(cases, params, jobs, scheduler, lambda case: progress.advance(task))
+    rows = [row for case_rows in per_case for row in case_rows]
+    write_rows(rows, out)
+    failed = [r["case_id"] for rows_ in per_case for r in rows_ if r["error"]]
+    summary = {
+        "cases": len(cases),
+        "lesions": sum(1 for r in rows if not r["error"]),
+        "failed_cases": sorted(set(failed)),
+        "out": str(out),
+        "settings": settings_echo(parsed),
+    }
+    return summary, 3 if failed else 0
+
+
+def radiomics(
+    image: Path = IMAGE, mask: Path = MASK, label: int | None = LABEL, roi: str | None = ROI,
+    params: Path | None = typer.Option(None, "--params", help="YAML with setting: and featureClass: (pyradiomics names)."),
+    manifest: Path | None = typer.Option(None, "--manifest", help="Batch: CSV with case_id,image,mask[,label]."),
+    out: Path | None = typer.Option(None, "--out", help="Batch: output CSV, one row per lesion."),
+    jobs: int = typer.Option(1, "--jobs", help="Batch: local worker processes."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Batch: Dask scheduler address (tcp://host:8786)."),
+    fmt: OutputFormat | None = FORMAT_OPTION,
+) -> None:  # fmt: skip
+    """IBSI-tagged radiomics features of a lesion (or of every lesion of a manifest with --manifest)."""
+    if manifest is None:
+        emit(
+            fmt,
+            lambda: _radiomics_one(_require(image, "image"), _require(mask, "mask"), label, roi, _read_params(params)),
+            _render_features,
+        )
+        return
+    status: list[int] = []
+
+    def compute() -> dict[str, Any]:
+        summary, code = _radiomics_batch(manifest, out, _read_params(params), jobs, scheduler)
+        status.append(code)
+        return summary
+
+    emit(
+        fmt,
+        compute,
+        lambda s: f"{s['lesions']} lesions from {s['cases']} cases -> {s['out']}; failed: {s['failed_cases']}",
+    )
+    if status and status[0]:
+        raise typer.Exit(status[0])
+
+
+def import_dicom(
+    folder: Path = typer.Argument(..., help="A folder of DICOM files (searched recursively)."),
+    deidentify: bool = typer.Option(False, "--deidentify", help="Apply the DICOM PS3.15 basic profile."),
+    out: Path | None = typer.Option(None, "--out", help="Write de-identified copies and mapping.json here."),
+    salt: str = typer.Option("", "--salt", help="Secret mixed into pseudonyms and new UIDs (keep it private)."),
+    fmt: OutputFormat | None = FORMAT_OPTION,
+) -> None:
+    """Index the studies, series and instances of a DICOM folder (optionally de-identified)."""
+    from ioguide.imaging.dicom_import import import_folder
+
+    status: list[int] = []
+
+    def compute() -> dict[str, Any]:
+        result, code = import_folder(folder, deidentify=deidentify, out=out, salt=salt)
+        status.append(code)
+        return result
+
+    emit(fmt, compute, lambda r: json.dumps(r["summary"]))
+    if status and status[0]:
+        raise typer.Exit(status[0])
+
+
+def register(app: typer.Typer) -> None:
+    """Add the imaging commands to the ``ioguide`` app (one call in ``ioguide.cli.main``)."""
+    from ioguide.cli.export import app as export_app
+
+    app.command("measure")(measure)
+    app.command("radiomics")(radiomics)
+    app.command("import")(import_dicom)
+    app.add_typer(export_app, name="export")

@@ -1,0 +1,192 @@
+"""``ioguide simulate exposure | cart | cohort | patient``: parse, call ``ioguide.simulation``, render.
+
+Contract: ``shared/spec/simulation.md``; plumbing (JSON in/out, exit 2 on bad input): ``ioguide.cli.io``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ioguide.cli.io import FORMAT_OPTION, OutputFormat, read_json, resolve_format, run_computation
+from ioguide.errors import InputError
+from ioguide.simulation.cart import simulate_cart
+from ioguide.simulation.cohort import CohortResult, run_cohort
+from ioguide.simulation.exposure import simulate_exposure
+from ioguide.simulation.inputs import CohortInput, ExposureInput
+from ioguide.validation import parse_model
+
+app = typer.Typer(help="Exposure by route, CAR-T cellular kinetics, virtual cohorts (spec/simulation.md).")
+
+INPUT_ARGUMENT = typer.Argument(..., help="JSON input file, or - for standard input.")
+PLOT_OPTION = typer.Option(None, "--plot", help="Also save a figure (.png or .svg).")
+
+
+def _check_plot(plot: Path | None) -> None:
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        typer.echo(f"--plot: {plot} must end in .png or .svg", err=True)
+        raise typer.Exit(2)
+
+
+def _save(fig: Any, plot: Path) -> None:
+    fig.savefig(plot, format=plot.suffix.lower().lstrip("."))
+    typer.echo(f"figure written to {plot}", err=True)
+
+
+def _num(value: Any) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def _footer(result: dict[str, Any]) -> list[str]:
+    lines = []
+    if result.get("assumptions"):
+        lines.append("assumptions:")
+        lines += [f"  {a['parameter']} = {a['value']:g} ({a['source']})" for a in result["assumptions"]]
+    lines.append("reasons:")
+    lines += [f"  - {r}" for r in result["reasons"]]
+    return lines
+
+
+def render_exposure(result: dict[str, Any]) -> str:
+    lines = [f"{result['model']} ({result['drug'] or 'parameters from input'}): {result['parameters']}"]
+    header = f"{'regimen':<24}{'route':<14}{'AUC tumour':>12}{'AUC plasma':>12}{'AUCinf pl.':>12}{'Cmax pl.':>11}"
+    lines += [header, "-" * len(header)]
+    for r in result["regimens"]:
+        lines.append(
+            f"{r['name'][:23]:<24}{r['route']:<14}{_num(r['auc_tumour_mg_day_l']):>12}"
+            f"{_num(r['auc_plasma_mg_day_l']):>12}{_num(r['auc_plasma_inf_mg_day_l']):>12}"
+            f"{_num(r['cmax_plasma_mg_l']):>11}"
+        )
+    lines.append(f"(AUCs in mg*day/L over 0-{result['horizon_days']:g} days; concentrations mg/L)")
+    lines.append(
+        f"tumour AUC ratio IT/IV per mg: {_num(result['tumour_auc_ratio_same_dose'])}; "
+        f"IV dose for equal tumour AUC: {_num(result['iv_dose_for_equal_tumour_auc_mg'])} mg"
+    )
+    return "\n".join(lines + _footer(result))
+
+
+def render_cart(result: dict[str, Any]) -> str:
+    lines = [f"{result['model']}: {result['parameters']}"]
+    if result["model"] == "stein2019":
+        lines += [f"  day {t:g}: {_num(v)}" for t, v in zip(result["times_days"], result["level"], strict=True)]
+        lines.append(
+            f"AUC 0-{result['horizon_days']:g}: {_num(result['auc_0_horizon'])}; Cmax {_num(result['cmax'])} at "
+            f"{_num(result['tmax_days'])} d; doubling time {_num(result['doubling_time_days'])} d"
+        )
+    else:
+        lines.append(f"route {result['route']}, dose {result['dose_cells']:g} cells")
+        for t, r, b in zip(result["times_days"], result["regional_cells"], result["blood_cells"], strict=True):
+            lines.append(f"  day {t:g}: regional {_num(r)}  blood {_num(b)}")
+        lines.append(
+            f"AUC regional {_num(result['auc_regional_cells_day'])}, blood {_num(result['auc_blood_cells_day'])} "
+            "cells*day"
+        )
+    return "\n".join(lines + _footer(result))
+
+
+def render_cohort(result: dict[str, Any]) -> str:
+    q = result["percentiles"]
+    lines = [f"{result['kind']} cohort: n = {result['n']}, seed {result['seed']}, percentiles {q}"]
+    for group in result["groups"]:
+        lines.append(f"{group['name']}:")
+        for name, values in group.items():
+            if isinstance(values, list) and values and not isinstance(values[0], list):
+                lines.append(f"  {name:<26}" + "  ".join(_num(v) for v in values))
+    return "\n".join(lines + _footer(result))
+
+
+def _write_table(table: dict[str, Any], path: str) -> None:
+    import pyarrow as pa
+
+    arrow = pa.table({name: pa.array(values) for name, values in table.items()})
+    if path.lower().endswith(".csv"):
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(arrow, path)
+    else:
+        import pyarrow.parquet as pq
+
+        pq.write_table(arrow, path)
+
+
+@app.command("exposure")
+def exposure(
+    source: str = INPUT_ARGUMENT, fmt: OutputFormat | None = FORMAT_OPTION, plot: Path | None = PLOT_OPTION
+) -> None:
+    """Tumour and plasma exposure by route (intratumoral vs intravenous), exact linear solutions."""
+    _check_plot(plot)
+
+    def compute(data: Any) -> dict[str, Any]:
+        inp = parse_model(ExposureInput, data)
+        result = simulate_exposure(inp).as_dict()
+        if plot is not None:
+            from ioguide.plots.exposure import exposure_figure
+
+            _save(exposure_figure(inp), plot)
+        return result
+
+    run_computation(source, fmt, compute, render_exposure)
+
+
+@app.command("cart")
+def cart(
+    source: str = INPUT_ARGUMENT, fmt: OutputFormat | None = FORMAT_OPTION, plot: Path | None = PLOT_OPTION
+) -> None:
+    """CAR-T cellular kinetics: Stein 2019, or the two-site route-aware extension."""
+    _check_plot(plot)
+
+    def compute(data: Any) -> dict[str, Any]:
+        result = simulate_cart(data).as_dict()
+        if plot is not None:
+            from ioguide.plots.exposure import cart_figure
+
+            _save(cart_figure(result), plot)
+        return result
+
+    run_computation(source, fmt, compute, render_cart)
+
+
+@app.command("cohort")
+def cohort(
+    source: str = INPUT_ARGUMENT,
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Run the chunks on Dask: threads, processes, synchronous, or tcp://host:port."
+    ),
+    fmt: OutputFormat | None = FORMAT_OPTION,
+    plot: Path | None = PLOT_OPTION,
+) -> None:
+    """N virtual patients with log-normal variability: percentiles of every metric, optional per-patient table."""
+    from ioguide.simulation.distributed import SchedulerUnavailable, dask_mapper
+
+    _check_plot(plot)
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty() or total > 1:
+            typer.echo(f"cohort: chunk {done}/{total}", err=True)
+
+    def compute(data: Any) -> dict[str, Any]:
+        inp = parse_model(CohortInput, data)
+        try:
+            result: CohortResult = run_cohort(inp, dask_mapper(scheduler) if scheduler else None, progress)
+        except SchedulerUnavailable as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+        if inp.per_patient_out:
+            try:
+                _write_table(result.per_patient, inp.per_patient_out)
+            except OSError as exc:
+                raise InputError.one("per_patient_out", f"cannot write {inp.per_patient_out}: {exc}") from None
+            typer.echo(f"per-patient table written to {inp.per_patient_out}", err=True)
+        if plot is not None:
+            from ioguide.plots.exposure import cohort_figure
+
+            _save(cohort_figure(result.summary), plot)
+        return result.as_dict()
+
+    run_computation(source, fmt, compute, render_cohort)
+
+
+__all__ = ["app", "read_json", "resolve_format"]

@@ -1,0 +1,1 @@
+"""Figures: waterfall, spider, swimmer and exposure plots (matplotlib, Agg backend, PNG/SVG)."""

@@ -38,5 +38,7 @@ from ioguide.cli.serve import serve  # noqa: E402
 app.command("serve")(serve)
 from ioguide.cli.users import app as users_app  # noqa: E402
 app.add_typer(users_app, name="users")
+from ioguide.cli.simulate import app as simulate_app  # noqa: E402
+app.add_typer(simulate_app, name="simulate")
 from ioguide.cli.imaging import register as register_imaging  # noqa: E402
 register_imaging(app)

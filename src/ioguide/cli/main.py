@@ -42,3 +42,5 @@ from ioguide.cli.simulate import app as simulate_app  # noqa: E402
 app.add_typer(simulate_app, name="simulate")
 from ioguide.cli.imaging import register as register_imaging  # noqa: E402
 register_imaging(app)
+from ioguide.cli.export_interop import register as register_interop  # noqa: E402
+register_interop(app)

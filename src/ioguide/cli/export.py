@@ -66,7 +66,7 @@ def seg(
 
 
 def _sr(image_path: Path, seg_path: Path, out: Path, response: str | None, with_radiomics: bool, params: Any) -> Any:
-    from ioguide.imaging.dicom_export import lesion_group, response_group, seg_segments, write_sr
+    from ioguide.imaging.dicom_export import lesion_groups, response_group, seg_segments, write_sr
     from ioguide.imaging.measure import measure_binary
     from ioguide.imaging.radiomics import extract, parse_params
     from ioguide.imaging.volumes import load_image, load_mask, read_dicom
@@ -89,7 +89,7 @@ def _sr(image_path: Path, seg_path: Path, out: Path, response: str | None, with_
             continue
         measured = measure_binary(mask, image.grid, number)
         features = extract(image.array, labels, image.grid, number, parsed).features if with_radiomics else {}
-        groups.append(lesion_group(seg_ds, number, measured, features, frame_uid, series_uid))
+        groups.extend(lesion_groups(seg_ds, number, measured, features, frame_uid, series_uid))
         written.append({"segment_number": number, "lesion_id": lesion_id, **measured.as_dict()})
     if response is not None:
         groups.append(response_group(response))

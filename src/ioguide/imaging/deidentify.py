@@ -181,5 +181,5 @@ def deidentify(ds: Dataset, salt: str) -> Deidentified:
     method.CodingSchemeDesignator = "DCM"
     method.CodeMeaning = "Basic Application Confidentiality Profile"
     out.DeidentificationMethodCodeSequence = DicomSequence([method])
-    out.DeidentificationMethod = "PS3.15 Annex E Basic Application Level Confidentiality Profile (ioguide)"
+    out.DeidentificationMethod = "PS3.15 Annex E Basic Profile (ioguide)"
     return Deidentified(out, uids, {original_patient: new_patient})

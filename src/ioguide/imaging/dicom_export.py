@@ -4,10 +4,10 @@
 - SEG (DICOM PS3.3 §A.51): one BINARY segment per lesion label on its source CT/MR series; the segment's tracking
   identifier is the lesion id (the same id the records store and the response assessment use), its tracking UID
   is new and unique.
-- SR (PS3.16 TID 1500 "Measurement Report"): one TID 1411 volumetric group per SEG segment, with the lesion id as
-  tracking identifier; long and short axis (SCT 103339001 / 103340004) in mm, each with its end points as a
-  SCOORD3D POLYLINE in the frame of reference of the series; volume (SCT 118565006) in mL; maximum 3D diameter
-  and mesh volume coded with their IBSI ids; optional radiomics features coded in the ``IBSI`` coding scheme
+- SR (PS3.16 TID 1500 "Measurement Report"): per SEG segment a TID 1411 volumetric group and a TID 1501 group,
+  both with the lesion id as tracking identifier; long and short axis (SCT 103339001 / 103340004) in mm, each with
+  its end points as a SCOORD3D POLYLINE in the frame of reference of the series; volume (SCT 118565006) in mL;
+  maximum 3D diameter and mesh volume coded with their IBSI ids; optional radiomics features coded in the ``IBSI`` coding scheme
   (code value = IBSI permanent id); an optional timepoint response as a qualitative evaluation
   "Current Response" (DCM 112048) in a TID 1501 group.
 """
@@ -160,17 +160,23 @@ def _line(points: tuple[tuple[float, float, float], ...], frame_uid: str) -> hd.
     )
 
 
-def lesion_group(
+def lesion_groups(
     seg: Dataset,
     segment_number: int,
     measured: LesionMeasurement,
     features: dict[str, float],
     frame_uid: str,
     source_series_uid: str,
-) -> hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations:
-    """TID 1411 group of one lesion: diameters with SCOORD3D end points, volume, IBSI-coded features."""
+) -> list[hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations | hd.sr.MeasurementsAndQualitativeEvaluations]:
+    """The two groups of one lesion, both tracked by the lesion id and the SEG segment's tracking UID:
+
+    - TID 1411 (volumetric ROI = the SEG segment): volume, mesh volume, maximum 3D diameter, IBSI-coded features;
+    - TID 1501 (measurements with their own coordinates): RECIST long and short axis, each inferred from a
+      SCOORD3D POLYLINE of its two end points (TID 1411 forbids coordinates on its measurements, PS3.16 TID 1419).
+    """
     lesion_id, tracking_uid = seg_segments(seg)[segment_number]
-    measurements = [
+    tracking = hd.sr.TrackingIdentifier(uid=tracking_uid or hd.UID(), identifier=lesion_id)
+    diameters = [
         hd.sr.Measurement(
             name=codes.SCT.LongAxis,
             value=round(measured.long_axis_mm, 1),
@@ -183,26 +189,28 @@ def lesion_group(
             unit=MM,
             referenced_coordinates=[_line(measured.short_axis_endpoints_patient_mm, frame_uid)],
         ),
-        hd.sr.Measurement(name=codes.SCT.Volume, value=round(measured.volume_mm3 / 1000.0, 3), unit=ML),
     ]
-    own = {
-        "morph_volume": measured.mesh_volume_mm3,
-        "morph_diam": measured.max_3d_diameter_mm,
-    }
+    volumetric = [hd.sr.Measurement(name=codes.SCT.Volume, value=round(measured.volume_mm3 / 1000.0, 3), unit=ML)]
+    own = {"morph_volume": measured.mesh_volume_mm3, "morph_diam": measured.max_3d_diameter_mm}
     for tag, value in {**own, **features}.items():
         if tag in IBSI_IDS and np.isfinite(value):
-            measurements.append(hd.sr.Measurement(name=ibsi_code(tag), value=float(value), unit=feature_unit(tag)))
-    return hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations(
-        tracking_identifier=hd.sr.TrackingIdentifier(uid=tracking_uid or hd.UID(), identifier=lesion_id),
-        referenced_segment=hd.sr.ReferencedSegment(
-            sop_class_uid=seg.SOPClassUID,
-            sop_instance_uid=seg.SOPInstanceUID,
-            segment_number=segment_number,
-            source_series=hd.sr.SourceSeriesForSegmentation(source_series_uid),
+            volumetric.append(hd.sr.Measurement(name=ibsi_code(tag), value=float(value), unit=feature_unit(tag)))
+    return [
+        hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations(
+            tracking_identifier=tracking,
+            referenced_segment=hd.sr.ReferencedSegment(
+                sop_class_uid=seg.SOPClassUID,
+                sop_instance_uid=seg.SOPInstanceUID,
+                segment_number=segment_number,
+                source_series=hd.sr.SourceSeriesForSegmentation(source_series_uid),
+            ),
+            finding_type=codes.SCT.Neoplasm,
+            measurements=volumetric,
         ),
-        finding_type=codes.SCT.Neoplasm,
-        measurements=measurements,
-    )
+        hd.sr.MeasurementsAndQualitativeEvaluations(
+            tracking_identifier=tracking, finding_type=codes.SCT.Neoplasm, measurements=diameters
+        ),
+    ]
 
 
 def response_group(response: str) -> hd.sr.MeasurementsAndQualitativeEvaluations:

@@ -41,7 +41,7 @@ class ProcedureRecord(BaseModel):
     id: StrictInt | None = None
     kind: ProcedureKind
     date: dt.date
-    agent: StrictStr | None = Field(None, min_length=1, max_length=200)
+    agent: StrictStr | None = Field(None, min_length=1)  # length: the SDTM export checks its 200-byte limit
     concentration_mg_ml: Number | None = Field(None, gt=0)
     lesions: tuple[TreatedLesion, ...] = ()
     route: Route | None = None

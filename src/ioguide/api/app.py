@@ -18,6 +18,7 @@ from ioguide.api.context import ApiContext
 from ioguide.api.routes import events, patients, system
 from ioguide.api.settings import ApiSettings
 from ioguide.records.db import Database, open_database
+from ioguide.web.routes import router as web_router
 
 
 def _docs_page(spec: dict[str, Any]) -> str:
@@ -54,6 +55,7 @@ def create_app(settings: ApiSettings | None = None, db: Database | None = None) 
     errors.install(app)
     for router in (system.router, patients.router, events.router):
         app.include_router(router)
+    app.include_router(web_router)  # the pages for the care team (web/), on the same services
 
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

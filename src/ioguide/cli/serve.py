@@ -11,6 +11,7 @@ def serve(
     db: str | None = DB_OPTION,
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port"),
+    demo: bool = typer.Option(False, "--demo", help="load the demo program and demo users into an empty database"),
 ) -> None:
     """Serve the API at http://HOST:PORT/api/v1 (OpenAPI at /api/v1/openapi.json, reference at /api/docs)."""
     import uvicorn
@@ -22,5 +23,9 @@ def serve(
 
     url = resolve_url(db)
     upgrade(url)
+    if demo:
+        from ioguide.demo.cli import announce_demo
+
+        announce_demo(url, f"http://{host}:{port}/")
     typer.echo(f"ioguide: {shown(url)}; API at http://{host}:{port}/api/v1 (docs at /api/docs)", err=True)
     uvicorn.run(create_app(ApiSettings(database_url=url)), host=host, port=port, log_level="warning")

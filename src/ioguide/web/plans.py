@@ -1,0 +1,82 @@
+"""The injection plan page's computation: the patient's injected lesions, at their latest measured diameter, through
+the same planner as ``ioguide plan injection`` (``spec/planning.md``), and the procedure that records it as done.
+
+A lesion enters the plan when it is marked injected (itRECIST ``injected``, or ``injected_from`` on or before the
+visit date). Its longest diameter is its latest measured one; a lesion with none (a non-target, or never measured)
+is listed apart, never guessed. The visit is ``first`` until an injection of that agent has been recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ioguide.errors import InputError
+from ioguide.planning.catalog import get_agent, load_agents
+from ioguide.planning.injection import InjectionRequest, plan_injection
+from ioguide.validation import parse_model
+
+
+def agents() -> dict[str, str]:
+    """The agent protocols the planner knows: id -> display name."""
+    return {key: protocol.name for key, protocol in sorted(load_agents().items())}
+
+
+def _latest_diameter(case: dict[str, Any], label: str) -> tuple[float | None, str | None]:
+    for tp in reversed(case["timepoints"]):
+        value = tp.get("diameters_mm", {}).get(label)
+        if isinstance(value, int | float) and value > 0:
+            return float(value), tp["date"]
+    return None, None
+
+
+def candidates(case: dict[str, Any], on: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Lesions to plan (id, diameter, measured on) and lesions left out with the reason."""
+    planned: list[dict[str, Any]] = []
+    left_out: list[dict[str, str]] = []
+    for lesion in case["lesions"]:
+        start = lesion.get("injected_from")
+        injected = lesion.get("injected", False) or (start is not None and dt.date.fromisoformat(start) <= on)
+        if not injected:
+            continue
+        size, when = _latest_diameter(case, lesion["id"])
+        if size is None:
+            left_out.append({"lesion": lesion["id"], "reason": "no measured diameter on any scan: measure it first"})
+        else:
+            planned.append({"id": lesion["id"], "organ": lesion["organ"], "longest_diameter_mm": size, "on": when})
+    return planned, left_out
+
+
+def default_visit(procs: list[dict[str, Any]], agent: str) -> str:
+    done = any(p["kind"] == "injection" and p.get("agent") == agent for p in procs)
+    return "subsequent" if done else "first"
+
+
+def make_plan(case: dict[str, Any], agent: str, visit: str, cap_policy: str | None, on: dt.date) -> dict[str, Any]:
+    """The plan (``plan injection`` output) plus the lesions considered and left out; raises ``InputError``."""
+    planned, left_out = candidates(case, on)
+    if not planned:
+        raise InputError.one("lesions", "no injected lesion with a measured diameter: nothing to plan")
+    request: dict[str, Any] = {
+        "agent": agent,
+        "visit": visit,
+        "lesions": [{"id": p["id"], "longest_diameter_mm": p["longest_diameter_mm"]} for p in planned],
+    }
+    if cap_policy:
+        request["cap_policy"] = cap_policy
+    parsed = parse_model(InjectionRequest, request)
+    protocol = get_agent(parsed.agent, load_agents())
+    plan = plan_injection(protocol, parsed).as_dict()
+    return {"plan": plan, "considered": planned, "left_out": left_out, "agent_name": protocol.name}
+
+
+def procedure_document(plan: dict[str, Any], on: dt.date) -> dict[str, Any]:
+    """The injection procedure (``POST .../procedures``) that records the plan as done."""
+    concentration = next((f"{k} {v:g}" for k, v in plan.items() if k.startswith("concentration_")), "")
+    return {
+        "kind": "injection",
+        "date": on.isoformat(),
+        "agent": plan["agent"],
+        "lesions": [{"lesion_id": i["lesion"], "volume_ml": i["volume_ml"]} for i in plan["injections"]],
+        "notes": f"as planned: {plan['visit']} visit, {concentration}, cap policy {plan['cap_policy']}",
+    }

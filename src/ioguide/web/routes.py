@@ -1,0 +1,415 @@
+"""The pages: sign-in, cohort (with plots), patient, timepoint entry, CRS/ICANS entry, injection plan.
+
+Mounted on the API's app by ``app.include_router(web.routes.router)``. Routes only parse the form, call a service
+(or the view helpers that call services) and render a template; every write goes through the same service verb as
+the API, with the same role check, validation messages and audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException
+
+from ioguide.api.context import get_context
+from ioguide.errors import InputError, Problem
+from ioguide.plots import response as figures
+from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
+from ioguide.services import cases, engine, patients, procedures, toxicity
+from ioguide.services.context import Actor
+from ioguide.services.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+    StaleVersionError,
+)
+from ioguide.web import forms, plans, views
+from ioguide.web.session import (
+    SignInRequired,
+    clear_cookie,
+    current_actor,
+    require_actor,
+    safe_next,
+    same_origin,
+    set_cookie,
+    sign_in,
+)
+
+STATIC = Path(__file__).resolve().parent / "static"
+_env = Environment(loader=PackageLoader("ioguide.web", "templates"), autoescape=select_autoescape(), trim_blocks=True)
+_env.globals.update(
+    CRITERIA=views.CRITERIA,
+    CRITERIA_NAMES=views.CRITERIA_NAMES,
+    SUBSETS=SUBSETS,
+    SUBSET_TITLES=SUBSET_TITLES,
+    ICE_ITEMS=forms.ICE_ITEMS,
+    NEW_LESION_ROWS=forms.NEW_LESION_ROWS,
+    plain=lambda code: plain_code(code) or "",
+)
+
+
+class PageRoute(APIRoute):
+    """A page route: failures become HTML pages (sign-in redirect, 403, 404, 422) instead of the API's JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired as exc:
+                return RedirectResponse(f"/login?next={quote(exc.next_url, safe='/?=&')}", status_code=303)
+            except ServiceError as exc:
+                status = PAGE_ERRORS.get(type(exc), 400)
+                return error_page(request, status, exc.message)
+            except RequestValidationError as exc:
+                return error_page(request, 422, "; ".join(str(e.get("msg", "")) for e in exc.errors()))
+            except HTTPException as exc:
+                return error_page(request, exc.status_code, str(exc.detail))
+
+        return handle
+
+
+#: Service failures as page statuses.
+PAGE_ERRORS: dict[type[ServiceError], int] = {
+    NotFoundError: 404,
+    PermissionDeniedError: 403,
+    ConflictError: 409,
+    StaleVersionError: 412,
+}
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+User = Annotated[Actor, Depends(require_actor)]
+Criteria = Annotated[str | None, Query(pattern="^(recist1\\.1|irecist|itrecist|mrecist|mesothelioma)$")]
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    actor = context.pop("actor", None) or current_actor(request)
+    html = _env.get_template(template).render(
+        request=request,
+        actor=actor,
+        can=views.permissions(actor) if actor else {},
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _go(request: Request, url: str) -> Response:
+    """After a successful write: htmx follows ``HX-Redirect``, a plain form a 303."""
+    if _is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    same_origin(request)
+    data = await request.form()
+    return {key: value for key, value in data.items() if isinstance(value, str)}
+
+
+def _with_reason(actor: Actor, form: dict[str, str]) -> Actor:
+    reason = form.get("reason_for_change", "").strip()
+    return Actor(actor.username, actor.role, reason[:2000] or None)
+
+
+@router.get("/static/{path:path}")
+def static(path: str) -> FileResponse:
+    """The vendored assets (htmx, CSS): no CDN, the pages work offline."""
+    target = (STATIC / path).resolve()
+    if STATIC not in target.parents or not target.is_file():
+        raise HTTPException(404, "no such file")
+    return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/", response_class=RedirectResponse)
+def home() -> RedirectResponse:
+    return RedirectResponse("/cohort", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return page(request, "login.html", next=safe_next(next), error=None, username="")
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await _form(request)
+    username, password = form.get("username", "").strip(), form.get("password", "")
+    target = safe_next(form.get("next"))
+    actor, error = sign_in(request, username, password) if username and password else (None, "Enter both fields.")
+    if actor is None:
+        return page(request, "login.html", status=401, next=target, error=error, username=username, actor=None)
+    response = RedirectResponse(target, status_code=303)
+    set_cookie(request, response, actor)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await _form(request)
+    response = RedirectResponse("/login", status_code=303)
+    clear_cookie(response)
+    return response
+
+
+@router.get("/cohort", response_class=HTMLResponse)
+def cohort_page(
+    request: Request,
+    actor: User,
+    criteria: Criteria = None,
+    program: Annotated[str | None, Query(max_length=200)] = None,
+    response: Annotated[str | None, Query(max_length=20)] = None,
+    injected: Annotated[str | None, Query(pattern="^(yes|no)?$")] = None,
+    subset: Annotated[str, Query(pattern="^(overall|injected|non_injected)$")] = "overall",
+) -> HTMLResponse:
+    chosen = criteria or "itrecist"
+    data = views.cohort(get_context(request).db, actor, chosen, program or None, response or None, injected or None)
+    filters = {"criteria": chosen, "program": program or "", "response": response or "", "injected": injected or ""}
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return page(
+        request,
+        "cohort.html",
+        actor=actor,
+        data=data,
+        filters=filters,
+        query=query,
+        subset=subset,
+        responses=views.RESPONSE_FILTERS,
+    )
+
+
+@router.get("/cohort/plots/{kind}.{fmt}")
+def cohort_plot(
+    request: Request,
+    actor: User,
+    kind: str,
+    fmt: str,
+    subset: Annotated[str, Query(pattern="^(overall|injected|non_injected)$")] = "overall",
+    criteria: Criteria = None,
+    program: Annotated[str | None, Query(max_length=200)] = None,
+    response: Annotated[str | None, Query(max_length=20)] = None,
+    injected: Annotated[str | None, Query(pattern="^(yes|no)?$")] = None,
+) -> Response:
+    """A waterfall, spider or swimmer plot of the filtered cohort, for all, injected or non-injected lesions."""
+    if kind not in ("waterfall", "spider", "swimmer") or fmt not in ("png", "svg"):
+        raise HTTPException(404, "plots are waterfall, spider or swimmer, as .png or .svg")
+    chosen = criteria or "itrecist"
+    data = views.cohort(
+        get_context(request).db, actor, chosen, program or None, response or None, injected or None, with_events=True
+    )
+    part: Subset = "injected" if subset == "injected" else "non_injected" if subset == "non_injected" else "overall"
+    inputs = views.plot_inputs(data["rows"], part, kind)
+    title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} ({views.CRITERIA_NAMES[chosen]})"
+    if subset != "overall":
+        title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} (itRECIST subset)"
+    body = figures.render(figures.draw(kind, inputs, title), "png" if fmt == "png" else "svg")
+    media = "image/png" if fmt == "png" else "image/svg+xml"
+    headers = {"Content-Disposition": f'inline; filename="{kind}-{subset}.{fmt}"', "Cache-Control": "no-store"}
+    return Response(body, media_type=media, headers=headers)
+
+
+@router.get("/patients/{patient_id}", response_class=HTMLResponse)
+def patient_page(request: Request, actor: User, patient_id: int) -> HTMLResponse:
+    data = views.patient_page(get_context(request).db, actor, patient_id)
+    return page(request, "patient.html", actor=actor, **data, **_timepoint_form_context(data["case"], None))
+
+
+def _timepoint_form_context(
+    case: dict[str, Any],
+    editing: dict[str, Any] | None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    general: list[str] | None = None,
+) -> dict[str, Any]:
+    if values is None:
+        if editing is not None:
+            values = forms.timepoint_form_values(editing)
+        elif case["timepoints"]:
+            last = case["timepoints"][-1]
+            values = forms.timepoint_form_values({"new_lesions": last.get("new_lesions", [])}, keep_new_diameters=False)
+        else:
+            values = {}
+    return {
+        "form_case": case,
+        "editing": editing,
+        "values": values,
+        "errors": errors or {},
+        "general": general or [],
+    }
+
+
+@router.get("/patients/{patient_id}/timepoints/{date}/edit", response_class=HTMLResponse)
+def edit_timepoint_form(request: Request, actor: User, patient_id: int, date: dt.date) -> HTMLResponse:
+    db = get_context(request).db
+    case, _ = cases.get_case(db, actor, patient_id)
+    editing = cases.get_timepoint(db, actor, patient_id, date)
+    context = _timepoint_form_context(case, editing)
+    return page(request, "timepoint_form.html", actor=actor, patient={"id": patient_id}, **context)
+
+
+@router.post("/patients/{patient_id}/timepoints", response_class=HTMLResponse)
+async def save_timepoint(request: Request, actor: User, patient_id: int) -> Response:
+    """Record a new follow-up (or, with ``edit_date`` and ``version``, replace one) through the case service."""
+    form = await _form(request)
+    db = get_context(request).db
+    case, _ = cases.get_case(db, actor, patient_id)
+    doc = forms.timepoint_document(form, case["lesions"])
+    writer = _with_reason(actor, form)
+    editing: dict[str, Any] | None = None
+    try:
+        if form.get("edit_date"):
+            edit_date = dt.date.fromisoformat(form["edit_date"])
+            editing = {"date": form["edit_date"], "version": form.get("version", "")}
+            version = int(form.get("version", "0") or 0)
+            cases.replace_timepoint(db, writer, patient_id, edit_date, doc, version)
+        else:
+            cases.add_timepoint(db, writer, patient_id, doc)
+    except (InputError, ConflictError, StaleVersionError) as err:
+        problems = err.problems if isinstance(err, InputError) else (Problem(err.field, err.message),)
+        by_field, general = forms.field_errors(problems, forms.timepoint_field)
+        context = _timepoint_form_context(case, editing, dict(form), by_field, general)
+        return page(request, "timepoint_form.html", status=422, actor=actor, patient={"id": patient_id}, **context)
+    return _go(request, f"/patients/{patient_id}#responses")
+
+
+def _toxicity_context(kind: str, form: dict[str, str], result: Any, problems: Any) -> dict[str, Any]:
+    by_field, general = forms.field_errors(tuple(problems), forms.toxicity_field) if problems else ({}, [])
+    return {"kind": kind, "values": form, "result": result, "errors": by_field, "general": general}
+
+
+def _toxicity_input(kind: str, form: dict[str, str]) -> dict[str, Any]:
+    return forms.crs_document(form) if kind == "crs" else forms.icans_document(form)
+
+
+@router.get("/patients/{patient_id}/toxicity/{kind}", response_class=HTMLResponse)
+def toxicity_form(request: Request, actor: User, patient_id: int, kind: str) -> HTMLResponse:
+    if kind not in ("crs", "icans"):
+        raise HTTPException(404, "toxicity forms: crs or icans")
+    patient = patients.get_patient(get_context(request).db, actor, patient_id)
+    values = {"date": dt.date.today().isoformat()}
+    if kind == "icans" and patient.get("birth_year"):
+        values["age_years"] = str(dt.date.today().year - int(patient["birth_year"]))
+    return page(request, "toxicity.html", actor=actor, patient=patient, **_toxicity_context(kind, values, None, None))
+
+
+@router.post("/patients/{patient_id}/toxicity/{kind}/preview", response_class=HTMLResponse)
+async def toxicity_preview(request: Request, actor: User, patient_id: int, kind: str) -> HTMLResponse:
+    """The grade and its drivers for what is entered so far, by the same grader as ``ioguide grade`` (not saved)."""
+    form = await _form(request)
+    if kind not in ("crs", "icans"):
+        raise HTTPException(404, "toxicity forms: crs or icans")
+    try:
+        result = engine.grade_toxicity(kind, _toxicity_input(kind, form))
+        context = _toxicity_context(kind, form, result, None)
+    except InputError as err:
+        context = _toxicity_context(kind, form, None, err.problems)
+    return page(request, "toxicity_grade.html", actor=actor, **context)
+
+
+@router.post("/patients/{patient_id}/toxicity/{kind}", response_class=HTMLResponse)
+async def toxicity_save(request: Request, actor: User, patient_id: int, kind: str) -> Response:
+    form = await _form(request)
+    db = get_context(request).db
+    if kind not in ("crs", "icans"):
+        raise HTTPException(404, "toxicity forms: crs or icans")
+    document = {"kind": kind, "date": form.get("date", ""), "input": _toxicity_input(kind, form)}
+    try:
+        data = toxicity.ToxicityIn.model_validate(document)
+        toxicity.record_toxicity(db, _with_reason(actor, form), patient_id, data)
+    except InputError as err:
+        patient = patients.get_patient(db, actor, patient_id)
+        context = _toxicity_context(kind, form, None, err.problems)
+        return page(request, "toxicity.html", status=422, actor=actor, patient=patient, **context)
+    except ValueError as err:  # pydantic: the date
+        patient = patients.get_patient(db, actor, patient_id)
+        context = _toxicity_context(kind, form, None, [Problem("date", _date_message(err))])
+        return page(request, "toxicity.html", status=422, actor=actor, patient=patient, **context)
+    return _go(request, f"/patients/{patient_id}#toxicity")
+
+
+def _date_message(err: Exception) -> str:
+    return "a date is YYYY-MM-DD" if "date" in str(err) else str(err)
+
+
+def _plan_context(
+    request: Request, actor: Actor, patient_id: int, agent: str | None, visit: str | None, cap: str | None, on: str
+) -> dict[str, Any]:
+    db = get_context(request).db
+    patient = patients.get_patient(db, actor, patient_id)
+    case, _ = cases.get_case(db, actor, patient_id)
+    procs = procedures.list_procedures(db, actor, patient_id)
+    known = plans.agents()
+    used = [str(p["agent"]) for p in procs if p["kind"] == "injection" and p.get("agent") in known]
+    chosen = agent if agent is not None and agent in known else (used[-1] if used else next(iter(known)))
+    chosen_visit = visit if visit in ("first", "subsequent") else plans.default_visit(procs, chosen)
+    try:
+        day = dt.date.fromisoformat(on)
+    except ValueError:
+        day = dt.date.today()
+    context: dict[str, Any] = {
+        "patient": patient,
+        "agents": known,
+        "agent": chosen,
+        "visit": chosen_visit,
+        "cap_policy": cap or "",
+        "on": day.isoformat(),
+        "previous": [p for p in procs if p["kind"] == "injection"][-3:],
+        "problems": [],
+        "result": None,
+    }
+    try:
+        context["result"] = plans.make_plan(case, chosen, chosen_visit, cap or None, day)
+    except InputError as err:
+        context["problems"] = [str(p) for p in err.problems]
+    return context
+
+
+@router.get("/patients/{patient_id}/plan", response_class=HTMLResponse)
+def plan_page(
+    request: Request,
+    actor: User,
+    patient_id: int,
+    agent: Annotated[str | None, Query(max_length=100)] = None,
+    visit: Annotated[str | None, Query(pattern="^(first|subsequent)?$")] = None,
+    cap_policy: Annotated[str | None, Query(pattern="^(truncate|skip)?$")] = None,
+    on: Annotated[str, Query(max_length=10)] = "",
+) -> HTMLResponse:
+    context = _plan_context(request, actor, patient_id, agent, visit, cap_policy, on)
+    return page(request, "plan.html", actor=actor, **context)
+
+
+@router.post("/patients/{patient_id}/plan/done", response_class=HTMLResponse)
+async def plan_done(request: Request, actor: User, patient_id: int) -> Response:
+    """Record the plan as given: the plan is computed again from the same choices and stored as an injection."""
+    form = await _form(request)
+    context = _plan_context(
+        request, actor, patient_id, form.get("agent"), form.get("visit"), form.get("cap_policy"), form.get("on", "")
+    )
+    if context["result"] is None:
+        return page(request, "plan.html", status=422, actor=actor, **context)
+    document = plans.procedure_document(context["result"]["plan"], dt.date.fromisoformat(context["on"]))
+    try:
+        data = procedures.ProcedureIn.model_validate(document)
+        procedures.record_procedure(get_context(request).db, _with_reason(actor, form), patient_id, data)
+    except InputError as err:
+        context["problems"] = [str(p) for p in err.problems]
+        return page(request, "plan.html", status=422, actor=actor, **context)
+    return _go(request, f"/patients/{patient_id}#procedures")
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return page(request, "error.html", status=status, status_code=status, message=message)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ioguide.api.context import ApiContext, get_context
@@ -61,10 +62,24 @@ def unauthorized(message: str) -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def requires(role: Role) -> Callable[..., Actor]:
+#: Seconds a user's role is remembered between requests (a changed role takes effect within this time).
+ROLE_CACHE_S = 5.0
+
+
+async def _lookup(ctx: ApiContext, username: str) -> Actor | None:
+    now = time.monotonic()
+    cached = ctx.actors.get(username)
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    actor = await run_in_threadpool(find_actor, ctx.db, username)
+    ctx.actors[username] = (actor, now + ROLE_CACHE_S)
+    return actor
+
+
+def requires(role: Role) -> Callable[..., Any]:
     """A dependency: the signed-in user, who must hold ``role`` or a role above it (else 401 / 403)."""
 
-    def dependency(
+    async def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         x_reason: Annotated[str | None, Header(max_length=2000, description="why (kept in the audit row)")] = None,
@@ -75,7 +90,7 @@ def requires(role: Role) -> Callable[..., Actor]:
         username = read_token(ctx.settings.secret_key, credentials.credentials)
         if username is None:
             raise unauthorized("the token is invalid or has expired: sign in again")
-        actor = find_actor(ctx.db, username)
+        actor = await _lookup(ctx, username)
         if actor is None:
             raise unauthorized(f"user {username!r} no longer exists or is inactive")
         if not may(actor.role, role):
@@ -85,7 +100,7 @@ def requires(role: Role) -> Callable[..., Actor]:
     return dependency
 
 
-def if_match(if_match: Annotated[str | None, Header(description="the version you read (ETag)")] = None) -> int:
+async def if_match(if_match: Annotated[str | None, Header(description="the version you read (ETag)")] = None) -> int:
     """The version named by ``If-Match``: 428 when missing; a value that is no version can never match (412)."""
     if if_match is None or not if_match.strip():
         raise HTTPException(428, "If-Match is required: send the version you read (spec/api.md, Versions)")

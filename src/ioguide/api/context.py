@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
 from ioguide.api.settings import ApiSettings
 from ioguide.records.db import Database
+from ioguide.services.context import Actor
 
 
 @dataclass(frozen=True)
 class ApiContext:
     db: Database
     settings: ApiSettings
+    #: user name -> (actor or None, monotonic expiry): roles read at most every few seconds per user
+    actors: dict[str, tuple[Actor | None, float]] = field(default_factory=dict)
 
 
 def get_context(request: Request) -> ApiContext:

@@ -12,6 +12,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import odmlib.define_2_1.model as define
 
@@ -93,5 +94,5 @@ def validate_define(path: Path) -> None:
 
     try:
         DefineSchemaValidator(path).validate_define_file()
-    except DefineSchemaValidationError as exc:
+    except (DefineSchemaValidationError, ParseError) as exc:
         raise ValueError(f"{path.name} is not valid Define-XML 2.1: {exc}") from exc

@@ -114,12 +114,16 @@ def test_ct_phantom_config_c_at_least_as_many_as_pyradiomics_alone() -> None:
     labels = load_mask(CT_DIR / "nifti/mask/mask.nii.gz", image)
     hu = np.round(image.array)  # IBSI advice for the NIfTI phantom: round to integers before processing
     params = parse_params(CONFIG_C)
+    alone = parse_params({"setting": {**CONFIG_C["setting"], "ibsiInterpolation": False, "roundIntensities": False}})
     refs = reference_values("config_C")
     ours = extract(hu, labels, image.grid, 1, params).features
-    raw, _ = pyradiomics_features(hu, labels == 1, image.grid, params)
+    raw, _ = pyradiomics_features(hu, labels == 1, image.grid, alone)  # pyradiomics' own resampling, no fixes
     ours_pass = sorted(t for t, v in ours.items() if t in refs and passes_ibsi(v, *refs[t]))
     theirs_pass = sorted(t for n, t in PYRADIOMICS_TO_IBSI.items() if t in refs and passes_ibsi(raw[n], *refs[t]))
     print(f"\nconfig C: ioguide {len(ours_pass)}/{len(ours)} pass: {ours_pass}")
     print(f"config C: pyradiomics alone {len(theirs_pass)} pass: {theirs_pass}")
+    print(f"config C: ioguide fails: {sorted(set(ours) & set(refs) - set(ours_pass))}")
     assert set(theirs_pass) <= set(ours_pass)
     assert len(ours_pass) >= len(theirs_pass) > 0
+    # measured 2026-11-29: ioguide 80/102 (IBSI interpolation), pyradiomics alone 13/102; guard the gain
+    assert len(ours_pass) >= 80

@@ -77,7 +77,9 @@ def mesh_volume_mm3(verts: FloatArray, faces: NDArray[np.int64]) -> float:
 def farthest_pair(points: FloatArray) -> tuple[float, int, int]:
     """Largest distance between any two points (rows) and their indices; convex hull first when there are many.
 
-    The farthest pair of a point set lies on its convex hull (Shamos 1978), so only hull vertices are compared.
+    The farthest pair of a point set lies on its convex hull (Shamos 1978), so only hull vertices are compared;
+    squared distances come from one matrix product (|a|^2 + |b|^2 - 2 a.b) and the winning pair is re-measured
+    directly, so the returned length carries no cancellation error.
     """
     idx = np.arange(len(points))
     if len(points) > _BRUTE_FORCE_POINTS:
@@ -85,10 +87,11 @@ def farthest_pair(points: FloatArray) -> tuple[float, int, int]:
             idx = ConvexHull(points).vertices
         except QhullError:  # all points coplanar/collinear: fall back to every point
             idx = np.arange(len(points))
-    sub = points[idx]
-    d2 = ((sub[:, None, :] - sub[None, :, :]) ** 2).sum(axis=-1)
+    sub = points[idx] - points[idx].mean(axis=0)
+    norms = np.einsum("ij,ij->i", sub, sub)
+    d2 = norms[:, None] + norms[None, :] - 2.0 * (sub @ sub.T)
     a, b = np.unravel_index(int(np.argmax(d2)), d2.shape)
-    return float(np.sqrt(d2[a, b])), int(idx[a]), int(idx[b])
+    return float(np.linalg.norm(points[idx[a]] - points[idx[b]])), int(idx[a]), int(idx[b])
 
 
 def max_3d_diameter(verts: FloatArray) -> tuple[float, FloatArray, FloatArray]:
@@ -98,12 +101,13 @@ def max_3d_diameter(verts: FloatArray) -> tuple[float, FloatArray, FloatArray]:
     return length, verts[a], verts[b]
 
 
-def slice_outline_mm(slice_ji: BoolArray, spacing_ij_mm: tuple[float, float]) -> list[FloatArray]:
+def slice_outline_mm(slice_ji: BoolArray, spacing_ij_mm: tuple[float, float], padded: bool = False) -> list[FloatArray]:
     """Closed outlines of the mask on one slice as polygons in mm ``(i, j)`` (marching squares at level 0.5 on a
-    zero-padded slice, so every polygon is closed and vertices sit halfway between inside and outside pixels)."""
+    zero-padded slice, so every polygon is closed and vertices sit halfway between inside and outside pixels).
+    ``padded``: the slice already carries a one-pixel zero border (as :func:`recist_diameters` passes it)."""
     si, sj = spacing_ij_mm
     out = []
-    for contour in measure.find_contours(_padded(slice_ji), 0.5):
+    for contour in measure.find_contours(slice_ji if padded else _padded(slice_ji), 0.5):
         rows_j, cols_i = contour[:, 0] - 1.0, contour[:, 1] - 1.0
         out.append(np.column_stack([cols_i * si, rows_j * sj]))
     return out
@@ -131,20 +135,37 @@ def _longest_perpendicular_chord(
     t = (cuts[:, None] - u0[None, :]) / du[None, :]
     v = np.where(crosses, v0[None, :] + t * (v1 - v0)[None, :], np.inf)
     v.sort(axis=1)
-    count = crosses.sum(axis=1)
-    best, best_row, best_pair = 0.0, 0, 0
-    for row in np.flatnonzero(count >= 2):
-        vs = v[row, : count[row]]
-        pieces = vs[1::2] - vs[0:-1:2]
-        k = int(np.argmax(pieces))
-        if pieces[k] > best:
-            best, best_row, best_pair = float(pieces[k]), int(row), k
-    if best == 0.0:
+    width = v.shape[1] - v.shape[1] % 2
+    with np.errstate(invalid="ignore"):
+        pieces = v[:, 1:width:2] - v[:, 0:width:2]  # inside pieces (even-odd); inf - inf = nan past the crossings
+    pieces = np.where(np.isfinite(pieces), pieces, -1.0)
+    if pieces.size == 0 or float(pieces.max()) <= 0.0:
         return 0.0, origin, origin
-    c = cuts[best_row]
-    vs = v[best_row, : count[best_row]]
-    p = origin + c * along
-    return best, p + vs[2 * best_pair] * normal, p + vs[2 * best_pair + 1] * normal
+    row, pair = np.unravel_index(int(np.argmax(pieces)), pieces.shape)
+    p = origin + cuts[row] * along
+    return float(pieces[row, pair]), p + v[row, 2 * pair] * normal, p + v[row, 2 * pair + 1] * normal
+
+
+def _long_axis(polygons: list[FloatArray]) -> tuple[float, FloatArray, FloatArray]:
+    points = np.concatenate(polygons)
+    length, a, b = farthest_pair(points)
+    return length, points[a], points[b]
+
+
+def _diameters(polygons: list[FloatArray], spacing_ij_mm: tuple[float, float], slice_index: int) -> SliceDiameters:
+    long_mm, a, b = _long_axis(polygons)
+    along = (b - a) / long_mm if long_mm > 0 else np.array([1.0, 0.0])
+    short_mm, s0, s1 = _longest_perpendicular_chord(polygons, a, along)
+    si, sj = spacing_ij_mm
+
+    def ijk(p: FloatArray) -> tuple[float, float, float]:
+        return (float(p[0] / si), float(p[1] / sj), float(slice_index))
+
+    return SliceDiameters(
+        slice_index=slice_index,
+        long_axis=AxisLine(long_mm, ijk(a), ijk(b)),
+        short_axis=AxisLine(short_mm, ijk(s0), ijk(s1)),
+    )
 
 
 def slice_diameters(slice_ji: BoolArray, spacing_ij_mm: tuple[float, float], slice_index: int) -> SliceDiameters | None:
@@ -156,35 +177,30 @@ def slice_diameters(slice_ji: BoolArray, spacing_ij_mm: tuple[float, float], sli
     Cornerstone3D's bidirectional tool, it need not cross the long axis). ``None`` for an empty slice.
     """
     polygons = slice_outline_mm(slice_ji, spacing_ij_mm)
-    if not polygons:
-        return None
-    points = np.concatenate(polygons)
-    long_mm, a, b = farthest_pair(points)
-    along = (points[b] - points[a]) / long_mm
-    short_mm, s0, s1 = _longest_perpendicular_chord(polygons, points[a], along)
-    si, sj = spacing_ij_mm
-
-    def ijk(p: FloatArray) -> tuple[float, float, float]:
-        return (float(p[0] / si), float(p[1] / sj), float(slice_index))
-
-    return SliceDiameters(
-        slice_index=slice_index,
-        long_axis=AxisLine(long_mm, ijk(points[a]), ijk(points[b])),
-        short_axis=AxisLine(short_mm, ijk(s0), ijk(s1)),
-    )
+    return _diameters(polygons, spacing_ij_mm, slice_index) if polygons else None
 
 
 def recist_diameters(mask_kji: BoolArray, spacing_mm: tuple[float, float, float]) -> SliceDiameters | None:
     """The RECIST measurement of a lesion: the slice whose long axis is longest (ties: the longer short axis, then
-    the lower slice index), with its perpendicular short axis (RECIST 1.1 §3.1, Appendix I). ``None`` when empty."""
-    best: SliceDiameters | None = None
+    the lower slice index), with its perpendicular short axis (RECIST 1.1 §3.1, Appendix I). ``None`` when empty.
+
+    The long axis is found on every slice first; the short axis only on the slice(s) holding the longest one.
+    """
+    spacing_ij = (spacing_mm[0], spacing_mm[1])
+    padded = np.pad(mask_kji.astype(np.float64), ((0, 0), (1, 1), (1, 1)))
+    outlines: dict[int, list[FloatArray]] = {}
+    longest: dict[int, float] = {}
     for k in np.flatnonzero(mask_kji.any(axis=(1, 2))):
-        found = slice_diameters(mask_kji[k], (spacing_mm[0], spacing_mm[1]), int(k))
-        if found is None:
-            continue
-        if best is None or (found.long_axis.length_mm, found.short_axis.length_mm) > (
-            best.long_axis.length_mm,
-            best.short_axis.length_mm,
-        ):
+        polygons = slice_outline_mm(padded[k], spacing_ij, padded=True)
+        if polygons:
+            outlines[int(k)] = polygons
+            longest[int(k)] = _long_axis(polygons)[0]
+    if not longest:
+        return None
+    top = max(longest.values())
+    best: SliceDiameters | None = None
+    for index in sorted(k for k, length in longest.items() if length == top):
+        found = _diameters(outlines[index], spacing_ij, index)
+        if best is None or found.short_axis.length_mm > best.short_axis.length_mm:
             best = found
     return best

@@ -62,6 +62,12 @@ class RadiomicsSettings(BaseModel):
     voxelArrayShift: float = 0.0
     minimumROIDimensions: int = Field(2, ge=1, le=3)
     minimumROISize: int | None = Field(None, ge=1)
+    #: ioguide's own: resample the IBSI way (grid centres aligned, trilinear image and mask, mask >= 0.5) instead of
+    #: pyradiomics' (grid anchored at the mask's bounding box, nearest-neighbour mask); only with
+    #: ``resampledPixelSpacing``, and only with ``interpolator: sitkLinear``.
+    ibsiInterpolation: bool = True
+    #: ioguide's own: round interpolated intensities to whole numbers (IBSI configs B-E for CT).
+    roundIntensities: bool = True
 
 
 class RadiomicsParams(BaseModel):
@@ -140,7 +146,13 @@ def _extractor(params: RadiomicsParams) -> Any:
     from radiomics import featureextractor
 
     radiomics.setVerbosity(logging.ERROR)
-    settings = {k: v for k, v in params.setting.model_dump().items() if v is not None}
+    settings = {
+        k: v
+        for k, v in params.setting.model_dump().items()
+        if v is not None and k not in ("ibsiInterpolation", "roundIntensities")
+    }
+    if _ibsi_resampling(params.setting):
+        settings.pop("resampledPixelSpacing", None)
     for key in ("resampledPixelSpacing", "resegmentRange", "distances"):
         if key in settings:
             settings[key] = list(settings[key])
@@ -151,18 +163,76 @@ def _extractor(params: RadiomicsParams) -> Any:
     return ext
 
 
+def _ibsi_resampling(settings: RadiomicsSettings) -> bool:
+    return (
+        settings.resampledPixelSpacing is not None
+        and settings.ibsiInterpolation
+        and settings.interpolator == "sitkLinear"
+    )
+
+
+def ibsi_resample(
+    image: NDArray[Any],
+    mask: NDArray[np.bool_],
+    grid: Grid,
+    new_spacing_mm: tuple[float, float, float],
+    margin_kji: tuple[int, int, int],
+    round_intensities: bool,
+) -> tuple[NDArray[Any], NDArray[np.bool_], Grid]:
+    """IBSI interpolation (reference manual §2.4, configs B-E): the new grid has ``ceil(n * s / s')`` voxels per
+    axis and the same centre as the original grid; intensities are interpolated trilinearly (outside the image:
+    the nearest boundary value) and rounded to whole numbers; the mask is interpolated trilinearly and kept where
+    >= 0.5. Only the part of the new grid around the lesion (``margin_kji`` original voxels) is computed.
+    """
+    from scipy.ndimage import map_coordinates
+
+    old_sp = np.asarray(grid.spacing_mm)  # (i, j, k)
+    new_sp = np.asarray(new_spacing_mm, dtype=np.float64)
+    n_old = np.asarray(grid.size)
+    n_new = np.ceil(n_old * old_sp / new_sp).astype(int)
+    offset_mm = (old_sp * (n_old - 1) - new_sp * (n_new - 1)) / 2.0  # new voxel 0 in old-grid mm
+    box = bounding_box(mask)
+    lo_old = np.array([max(0, box[2 - a].start - margin_kji[2 - a]) for a in range(3)])
+    hi_old = np.array([min(n_old[a] - 1, box[2 - a].stop - 1 + margin_kji[2 - a]) for a in range(3)])
+    lo_new = np.maximum(0, np.floor((lo_old * old_sp - offset_mm) / new_sp).astype(int))
+    hi_new = np.minimum(n_new - 1, np.ceil((hi_old * old_sp - offset_mm) / new_sp).astype(int))
+    axes = [(offset_mm[a] + new_sp[a] * np.arange(lo_new[a], hi_new[a] + 1)) / old_sp[a] for a in range(3)]
+    kk, jj, ii = np.meshgrid(axes[2], axes[1], axes[0], indexing="ij")
+    coords = np.stack([kk, jj, ii])
+    img = map_coordinates(image.astype(np.float64), coords, order=1, mode="nearest")
+    if round_intensities:
+        img = np.round(img)
+    msk = map_coordinates(mask.astype(np.float64), coords, order=1, mode="nearest") >= 0.5
+    origin_index = (offset_mm + new_sp * lo_new) / old_sp
+    new_grid = Grid(
+        (int(hi_new[0] - lo_new[0] + 1), int(hi_new[1] - lo_new[1] + 1), int(hi_new[2] - lo_new[2] + 1)),
+        (float(new_sp[0]), float(new_sp[1]), float(new_sp[2])),
+        grid.to_patient_mm((float(origin_index[0]), float(origin_index[1]), float(origin_index[2]))),
+        grid.direction,
+    )
+    return img, msk, new_grid
+
+
 def pyradiomics_features(
     image: NDArray[Any], mask: NDArray[np.bool_], grid: Grid, params: RadiomicsParams
 ) -> tuple[dict[str, float], int]:
     """pyradiomics' own output (native names) on the cropped lesion, and the ROI voxel count it used."""
-    img, msk, offset = crop_to_lesion(image.astype(np.float32), mask, crop_margin_voxels(grid, params.setting))
+    margin = crop_margin_voxels(grid, params.setting)
+    spacing = params.setting.resampledPixelSpacing or grid.spacing_mm
+    if _ibsi_resampling(params.setting) and params.setting.resampledPixelSpacing is not None:
+        image, mask, grid = ibsi_resample(
+            image, mask, grid, params.setting.resampledPixelSpacing, margin, params.setting.roundIntensities
+        )
+        if not mask.any():
+            raise InputError.one("mask", "no voxel of the lesion is left after resampling (mask >= 0.5)")
+        margin = (1, 1, 1)
+    img, msk, offset = crop_to_lesion(image.astype(np.float32), mask, margin)
     ext = _extractor(params)
     try:
         raw = ext.execute(_to_sitk(img, grid, offset), _to_sitk(msk, grid, offset), label=1)
     except (ValueError, IndexError, RuntimeError) as exc:
         raise InputError.one("mask", f"pyradiomics cannot describe this lesion: {exc}") from None
     values = {k: float(v) for k, v in raw.items() if not k.startswith("diagnostics_")}
-    spacing = params.setting.resampledPixelSpacing or grid.spacing_mm
     n = round(float(values.get("original_shape_VoxelVolume", np.count_nonzero(mask))) / float(np.prod(spacing)))
     return values, n
 

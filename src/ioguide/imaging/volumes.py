@@ -186,9 +186,11 @@ def load_mask(path: Path, image: Volume, roi: str | None = None) -> NDArray[np.i
         vol = read_sitk(path, "mask")
         require_same_grid(image.grid, vol.grid)
         arr = vol.array
-        if not np.all(np.equal(np.mod(arr, 1), 0)):
+        if not np.issubdtype(arr.dtype, np.integer) and not np.all(np.equal(np.mod(arr, 1), 0)):
             raise InputError.one("mask", f"{path}: a label map holds whole numbers only")
-        return arr.astype(np.int32)
+        if arr.size and arr.min() < 0:
+            raise InputError.one("mask", f"{path}: a label map holds no negative labels (found {int(arr.min())})")
+        return arr.astype(np.int32, copy=False)
     ds = read_dicom(path, "mask")
     modality = ds.get("Modality")
     if modality == "SEG":

@@ -157,7 +157,7 @@ def test_tumour_local_loss_lowers_the_systemic_fraction() -> None:
     assert r.auc_plasma_inf_mg_day_l == pytest.approx(15.0 * k_out / (k_out + 0.05) / 0.36, rel=1e-10)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     cl=st.floats(0.05, 50),
     v1=st.floats(1, 60),

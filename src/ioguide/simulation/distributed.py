@@ -32,14 +32,14 @@ def dask_mapper(scheduler: str) -> Mapper:
             results: tuple[list[Metrics], ...] = compute(*tasks, scheduler=scheduler)  # type: ignore[no-untyped-call,unused-ignore]
             return list(results)
         try:
-            from distributed import Client  # type: ignore[import-not-found,unused-ignore]
+            from distributed import Client
         except ImportError as exc:
             raise SchedulerUnavailable(
                 f"--scheduler {scheduler}: a cluster address needs the 'distributed' package (pip install "
                 f"'dask[distributed]'); local schedulers: {', '.join(LOCAL_SCHEDULERS)}"
             ) from exc
         try:
-            with Client(scheduler) as client:
+            with Client(scheduler) as client:  # type: ignore[no-untyped-call,unused-ignore]
                 return list(client.gather(client.compute(tasks)))
         except OSError as exc:
             raise SchedulerUnavailable(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from exc

@@ -41,16 +41,23 @@ def expm(k: Array) -> Array:
     """
     n = k.shape[-1]
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
-    lower = upper.T
-    lower_triangular = n > 1 and not np.any(k[..., upper])
-    upper_triangular = n > 1 and not np.any(k[..., lower])
-    if not (lower_triangular or upper_triangular):
+    triangular = n > 1 and (not np.any(k[..., upper]) or not np.any(k[..., upper.T]))
+    if not triangular:
         return np.asarray(sla.expm(k), dtype=float)
     h = _householder(n)
     out = np.asarray(h @ sla.expm(h @ k @ h) @ h, dtype=float)
-    # e^K of a triangular K is triangular: restore its exact zeros (the basis change leaves ~1e-16 there).
-    out[..., upper if lower_triangular else lower] = 0.0
-    return out
+    # The basis change leaves ~1e-16 where e^K is exactly 0: restore the zeros of its structure.
+    return np.where(reachable(k), out, 0.0)
+
+
+def reachable(k: Array) -> NDArray[np.bool_]:
+    """Where ``e^K`` can be non-zero: (i, j) such that state i is reachable from state j in the graph of K."""
+    n = k.shape[-1]
+    step = ((k != 0) | np.eye(n, dtype=bool)).astype(np.int64)
+    closure = step
+    for _ in range(max(1, math.ceil(math.log2(n)))):
+        closure = np.minimum(closure @ closure, 1)
+    return np.asarray(closure > 0)
 
 
 def propagate(k: Array, x0: Array, times: Sequence[float] | Array) -> Array:

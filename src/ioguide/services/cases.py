@@ -11,20 +11,20 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ioguide.errors import InputError, Problem
 from ioguide.records.db import Database, read_session, write_transaction
-from ioguide.records.models import Lesion, Measurement, Patient, ProcedureLesion, Timepoint
+from ioguide.records.models import Lesion, Patient, ProcedureLesion, Timepoint
 from ioguide.services import engine
 from ioguide.services.casedoc import (
     CaseDoc,
     LesionDoc,
     TimepointDoc,
     apply_lesion,
-    case_doc,
     fill_timepoint,
     lesion_doc,
+    read_case,
     rebase,
     timepoint_doc,
 )
@@ -33,22 +33,19 @@ from ioguide.services.context import Actor, require
 from ioguide.services.errors import ConflictError, NotFoundError
 from ioguide.validation import parse_model
 
-#: Load a whole case in four queries instead of one per timepoint and measurement.
-CASE_LOAD = (
-    selectinload(Patient.lesions),
-    selectinload(Patient.timepoints).selectinload(Timepoint.measurements).joinedload(Measurement.lesion),
-    selectinload(Patient.timepoints).selectinload(Timepoint.new_lesions),
-)
+
+def _case(session: Session, patient_id: int) -> tuple[dict[str, Any], int]:
+    found = read_case(session, patient_id)
+    if found is None:
+        raise NotFoundError(f"no patient with id {patient_id}", "id")
+    return found
 
 
 def get_case(db: Database, actor: Actor, patient_id: int) -> tuple[dict[str, Any], int]:
     """The stored case in the ``ioguide assess`` input format, and the patient's version."""
     require(actor, "viewer")
     with read_session(db) as session:
-        patient = session.scalar(select(Patient).where(Patient.id == patient_id).options(*CASE_LOAD))
-        if patient is None:
-            return case_doc(load_patient(session, patient_id)), 0  # raises NotFoundError
-        return case_doc(patient), patient.version
+        return _case(session, patient_id)
 
 
 def assess_patient(db: Database, actor: Actor, patient_id: int, criteria: str | None) -> dict[str, Any]:
@@ -98,7 +95,7 @@ def put_case(db: Database, actor: Actor, patient_id: int, raw: Any, expected_ver
         problems = _unique_problems(doc)
         if problems:
             raise InputError(problems)
-        before = case_doc(patient)
+        before, _ = _case(session, patient.id)
         existing = {lesion.label: lesion for lesion in patient.lesions}
         removed = [lesion.id for label, lesion in existing.items() if label not in {d.id for d in doc.lesions}]
         if removed and session.scalar(select(ProcedureLesion.id).where(ProcedureLesion.lesion_id.in_(removed))):
@@ -122,7 +119,7 @@ def put_case(db: Database, actor: Actor, patient_id: int, raw: Any, expected_ver
         for i, tp_in in enumerate(sorted(doc.timepoints, key=lambda t: t.date)):
             timepoint = by_date.get(tp_in.date)
             if timepoint is None:
-                timepoint = Timepoint(patient=patient, version=1)
+                timepoint = Timepoint(patient=patient, date=tp_in.date, version=1)
             else:
                 timepoint.version += 1
             fill_timepoint(timepoint, tp_in, {lesion.label: lesion for lesion in lesions}, f"timepoints[{i}]")
@@ -132,7 +129,7 @@ def put_case(db: Database, actor: Actor, patient_id: int, raw: Any, expected_ver
         patient.settings = doc.settings
         patient.version += 1
         session.flush()
-        after = case_doc(patient)
+        after, _ = _case(session, patient.id)
         record(session, actor, "case.replace", "patient", patient.id, patient.id, before, after)
         return {"case": after, "version": patient.version}
 
@@ -145,7 +142,7 @@ def add_lesion(db: Database, actor: Actor, patient_id: int, raw: Any) -> dict[st
         patient = load_patient(session, patient_id)
         if any(lesion.label == doc.id for lesion in patient.lesions):
             raise ConflictError(f"patient {patient_id} has a lesion {doc.id!r} already", "id")
-        case = case_doc(patient)
+        case, _ = _case(session, patient.id)
         if case["timepoints"]:
             case["lesions"].append(raw)
             _validate_within(case, f"lesions[{len(case['lesions']) - 1}]")
@@ -177,9 +174,11 @@ def get_timepoint(db: Database, actor: Actor, patient_id: int, date: dt.date) ->
         return _timepoint_out(_find_timepoint(patient, date), patient)
 
 
-def _case_with(patient: Patient, raw: Any, date: dt.date, replace: bool) -> tuple[dict[str, Any], int]:
+def _case_with(
+    session: Session, patient: Patient, raw: Any, date: dt.date, replace: bool
+) -> tuple[dict[str, Any], int]:
     """The stored case with ``raw`` put in its date order; returns the case and the timepoint's index."""
-    case = case_doc(patient)
+    case, _ = _case(session, patient.id)
     dates = [dt.date.fromisoformat(tp["date"]) for tp in case["timepoints"]]
     index = sum(1 for d in dates if d < date)
     if replace:
@@ -205,12 +204,13 @@ def add_timepoint(db: Database, actor: Actor, patient_id: int, raw: Any) -> dict
         patient = load_patient(session, patient_id)
         if any(tp.date == date for tp in patient.timepoints):
             raise ConflictError(f"patient {patient_id} has a timepoint on {date} already", "date")
-        case, index = _case_with(patient, raw, date, replace=False)
+        case, index = _case_with(session, patient, raw, date, replace=False)
         _validate_within(case, f"timepoints[{index}]")
         doc = parse_model(TimepointDoc, raw)
-        timepoint = Timepoint(patient=patient, version=1)
+        lesions = {lesion.label: lesion for lesion in patient.lesions}
+        timepoint = Timepoint(patient=patient, date=doc.date, reason=doc.reason, version=1)
         session.add(timepoint)
-        fill_timepoint(timepoint, doc, {lesion.label: lesion for lesion in patient.lesions})
+        fill_timepoint(timepoint, doc, lesions)
         patient.version += 1
         session.flush()
         after = timepoint_doc(timepoint)
@@ -229,7 +229,7 @@ def replace_timepoint(
         check_version(timepoint.version, expected_version, f"timepoint {date}")
         if _raw_date(raw) != date:
             raise InputError.one("date", f"{raw['date']} differs from the date in the path ({date})")
-        case, index = _case_with(patient, raw, date, replace=True)
+        case, index = _case_with(session, patient, raw, date, replace=True)
         _validate_within(case, f"timepoints[{index}]")
         doc = parse_model(TimepointDoc, raw)
         before = timepoint_doc(timepoint)

@@ -57,6 +57,15 @@ def test_seg_round_trip_on_the_dicom_grid(ct_study: dict[str, Path], tmp_path: P
     assert np.array_equal(back, labels)
 
 
+def test_single_segment_seg_round_trip(ct_study: dict[str, Path], tmp_path: Path) -> None:
+    """With one segment, highdicom puts the segment identification in the shared functional groups."""
+    image = load_image(ct_study["series"])
+    labels = load_mask(ct_study["mask"], image)
+    write_seg(image.datasets, labels, [LesionRef(2, "N1")]).save_as(str(tmp_path / "seg.dcm"))
+    back = load_mask(tmp_path / "seg.dcm", image)
+    assert np.array_equal(back == 1, labels == 2)  # segment 1 holds label 2
+
+
 def test_seg_on_another_grid_is_rejected(ct_study: dict[str, Path], tmp_path: Path) -> None:
     image = load_image(ct_study["series"])
     labels = load_mask(ct_study["mask"], image)

@@ -90,13 +90,13 @@ def _read_params(path: Path | None) -> Any:
 
 def _radiomics_one(image_path: Path, mask_path: Path, label: int | None, roi: str | None, params: Any) -> Any:
     from ioguide.imaging.measure import select_labels
-    from ioguide.imaging.radiomics import extract, parse_params
+    from ioguide.imaging.radiomics import extract_labels, parse_params
     from ioguide.imaging.volumes import load_image, load_mask
 
     parsed = parse_params(params)
     image = load_image(image_path)
     labels = load_mask(mask_path, image, roi)
-    out = [extract(image.array, labels, image.grid, lab, parsed).as_dict() for lab in select_labels(labels, label)]
+    out = [r.as_dict() for r in extract_labels(image.array, labels, image.grid, select_labels(labels, label), parsed)]
     return out[0] if label is not None or len(out) == 1 else out
 
 

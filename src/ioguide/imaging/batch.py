@@ -75,20 +75,17 @@ def _single_threaded() -> None:
 def run_case(case: Case, params_data: Any) -> list[dict[str, Any]]:
     """Every lesion of one case as CSV rows; any failure becomes one row with ``error`` (never raised)."""
     from ioguide.imaging.measure import select_labels
-    from ioguide.imaging.radiomics import extract, parse_params
+    from ioguide.imaging.radiomics import extract_labels, parse_params
     from ioguide.imaging.volumes import load_image, load_mask
 
     try:
         params = parse_params(params_data)
         image = load_image(Path(case.image))
         labels = load_mask(Path(case.mask), image)
-        rows = []
-        for lab in select_labels(labels, case.label):
-            result = extract(image.array, labels, image.grid, lab, params)
-            rows.append(
-                {"case_id": case.case_id, "label": lab, "error": "", **result.features, **result.other_features}
-            )
-        return rows
+        results = extract_labels(image.array, labels, image.grid, select_labels(labels, case.label), params)
+        return [
+            {"case_id": case.case_id, "label": r.label, "error": "", **r.features, **r.other_features} for r in results
+        ]
     except InputError as err:
         message = "; ".join(str(p) for p in err.problems)
     except Exception as exc:  # a batch continues past any failure; the row says what happened

@@ -135,8 +135,8 @@ def crop_to_lesion(
     hi = [min(n, s.stop + m) for s, m, n in zip(box, margin_kji, mask.shape, strict=True)]
     cut = tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))
     return (
-        np.ascontiguousarray(image[cut]),
-        np.ascontiguousarray(mask[cut].astype(np.uint8)),
+        np.ascontiguousarray(image[cut], dtype=np.float32),
+        np.ascontiguousarray(mask[cut], dtype=np.uint8),
         (lo[0], lo[1], lo[2]),
     )
 
@@ -197,12 +197,16 @@ def ibsi_resample(
     lo_new = np.maximum(0, np.floor((lo_old * old_sp - offset_mm) / new_sp).astype(int))
     hi_new = np.minimum(n_new - 1, np.ceil((hi_old * old_sp - offset_mm) / new_sp).astype(int))
     axes = [(offset_mm[a] + new_sp[a] * np.arange(lo_new[a], hi_new[a] + 1)) / old_sp[a] for a in range(3)]
-    kk, jj, ii = np.meshgrid(axes[2], axes[1], axes[0], indexing="ij")
+    # read only the source voxels the new points need (plus one), so nothing touches the whole volume
+    src_lo = [max(0, int(np.floor(ax.min())) - 1) for ax in axes]
+    src_hi = [min(int(n_old[a]) - 1, int(np.ceil(axes[a].max())) + 1) for a, ax in enumerate(axes)]
+    cut = tuple(slice(src_lo[a], src_hi[a] + 1) for a in (2, 1, 0))
+    kk, jj, ii = np.meshgrid(axes[2] - src_lo[2], axes[1] - src_lo[1], axes[0] - src_lo[0], indexing="ij")
     coords = np.stack([kk, jj, ii])
-    img = map_coordinates(image.astype(np.float64), coords, order=1, mode="nearest")
+    img = map_coordinates(image[cut].astype(np.float64), coords, order=1, mode="nearest")
     if round_intensities:
         img = np.round(img)
-    msk = map_coordinates(mask.astype(np.float64), coords, order=1, mode="nearest") >= 0.5
+    msk = map_coordinates(mask[cut].astype(np.float64), coords, order=1, mode="nearest") >= 0.5
     origin_index = (offset_mm + new_sp * lo_new) / old_sp
     new_grid = Grid(
         (int(hi_new[0] - lo_new[0] + 1), int(hi_new[1] - lo_new[1] + 1), int(hi_new[2] - lo_new[2] + 1)),
@@ -226,7 +230,7 @@ def pyradiomics_features(
         if not mask.any():
             raise InputError.one("mask", "no voxel of the lesion is left after resampling (mask >= 0.5)")
         margin = (1, 1, 1)
-    img, msk, offset = crop_to_lesion(image.astype(np.float32), mask, margin)
+    img, msk, offset = crop_to_lesion(image, mask, margin)
     ext = _extractor(params)
     try:
         raw = ext.execute(_to_sitk(img, grid, offset), _to_sitk(msk, grid, offset), label=1)
@@ -285,3 +289,35 @@ def extract(
         "covariance, §3.1.14-16)",
     )
     return RadiomicsResult(label, features, native, other, settings_echo(params), reasons)
+
+
+def extract_labels(
+    image: NDArray[Any], labels: NDArray[Any], grid: Grid, wanted: list[int], params: RadiomicsParams
+) -> list[RadiomicsResult]:
+    """:func:`extract` for several labels of one label map with one pass over the volume: each lesion is cut out
+    (bounding box from ``scipy.ndimage.find_objects`` plus the crop margin) before anything else touches it.
+    Values are those of :func:`extract` on the full volume; with IBSI interpolation the new grid is aligned to the
+    full image, so that path keeps the full volume."""
+    from scipy.ndimage import find_objects
+
+    if _ibsi_resampling(params.setting):
+        return [extract(image, labels, grid, lab, params) for lab in wanted]
+    boxes = find_objects(labels)
+    margin = crop_margin_voxels(grid, params.setting)
+    out = []
+    for lab in wanted:
+        box = boxes[lab - 1] if 0 < lab <= len(boxes) else None
+        if box is None:
+            raise InputError.one("--label", f"label {lab} is not in the mask")
+        cut = tuple(
+            slice(max(0, b.start - m), min(n, b.stop + m)) for b, m, n in zip(box, margin, labels.shape, strict=True)
+        )
+        origin = grid.to_patient_mm((cut[2].start, cut[1].start, cut[0].start))
+        sub = Grid(
+            (cut[2].stop - cut[2].start, cut[1].stop - cut[1].start, cut[0].stop - cut[0].start),
+            grid.spacing_mm,
+            origin,
+            grid.direction,
+        )
+        out.append(extract(image[cut], labels[cut], sub, lab, params))
+    return out

@@ -256,7 +256,8 @@ def seg_to_labels(ds: Dataset, grid: Grid, source: str) -> NDArray[np.int32]:
                 "mask",
                 f"SEG grid does not match the image grid ({why}); image: {grid.describe()}; SEG: {probe.describe()}",
             )
-        segment = int(item.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
+        ident = item if "SegmentIdentificationSequence" in item else ds.SharedFunctionalGroupsSequence[0]
+        segment = int(ident.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
         labels[k][frames[f] >= threshold] = segment
     return labels
 

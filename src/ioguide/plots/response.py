@@ -72,7 +72,10 @@ def waterfall(series: Sequence[ChangeSeries], title: str) -> Figure:
     ax.axhline(20, color="#D55E00", linestyle="--", linewidth=1)
     ax.axhline(-30, color="#0072B2", linestyle="--", linewidth=1)
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(list(x), [s.label for s in bars], rotation=45, ha="right", fontsize=8)
+    crowded = len(bars) > 10
+    ax.set_xticks(
+        list(x), [s.label for s in bars], rotation=45 if crowded else 0, ha="right" if crowded else "center", fontsize=8
+    )
     ax.set_ylabel("best change of target sum from baseline (%)")
     ax.set_title(title)
     _legend(ax, [s.best_response for s in bars])
@@ -104,7 +107,7 @@ def spider(series: Sequence[ChangeSeries], title: str) -> Figure:
 def swimmer(lanes: Sequence[Lane], title: str) -> Figure:
     """One lane per patient from baseline to the last follow-up; marks for injections, first response,
     progression and toxicity of grade 2 or more; an arrow for a response still ongoing."""
-    fig = _figure(7.5, max(2.5, 0.45 * len(lanes) + 1.5))
+    fig = _figure(7.5, max(2.5, 0.45 * len(lanes) + 1.8))
     if not lanes:
         return _empty(fig, title)
     ax = fig.add_subplot()
@@ -130,7 +133,7 @@ def swimmer(lanes: Sequence[Lane], title: str) -> Figure:
         Line2D([], [], marker="X", color=COLOURS["PD"], linestyle="", label="progression (PD/iUPD/iCPD)"),
         Line2D([], [], marker="*", color="#E69F00", linestyle="", label="toxicity grade >= 2"),
     ]
-    ax.legend(handles=handles, loc="lower right", fontsize=8)
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     return fig
 
 

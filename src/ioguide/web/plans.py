@@ -9,6 +9,7 @@ is listed apart, never guessed. The visit is ``first`` until an injection of tha
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from ioguide.errors import InputError
@@ -22,11 +23,12 @@ def agents() -> dict[str, str]:
     return {key: protocol.name for key, protocol in sorted(load_agents().items())}
 
 
-def _latest_diameter(case: dict[str, Any], label: str) -> tuple[float | None, str | None]:
+def _latest_measurement(case: dict[str, Any], label: str) -> tuple[Any, str | None]:
+    """The lesion's entry on the latest scan that evaluated it (a number, ``too_small``), and that scan's date."""
     for tp in reversed(case["timepoints"]):
         value = tp.get("diameters_mm", {}).get(label)
-        if isinstance(value, int | float) and value > 0:
-            return float(value), tp["date"]
+        if value is not None and value != "not_evaluated":
+            return value, tp["date"]
     return None, None
 
 
@@ -39,9 +41,13 @@ def candidates(case: dict[str, Any], on: dt.date) -> tuple[list[dict[str, Any]],
         injected = lesion.get("injected", False) or (start is not None and dt.date.fromisoformat(start) <= on)
         if not injected:
             continue
-        size, when = _latest_diameter(case, lesion["id"])
+        size, when = _latest_measurement(case, lesion["id"])
         if size is None:
             left_out.append({"lesion": lesion["id"], "reason": "no measured diameter on any scan: measure it first"})
+        elif size == "too_small":
+            left_out.append({"lesion": lesion["id"], "reason": f"too small to measure on {when}: measure it first"})
+        elif size == 0:
+            left_out.append({"lesion": lesion["id"], "reason": f"0 mm on {when}: gone on the latest scan"})
         else:
             planned.append({"id": lesion["id"], "organ": lesion["organ"], "longest_diameter_mm": size, "on": when})
     return planned, left_out
@@ -67,16 +73,33 @@ def make_plan(case: dict[str, Any], agent: str, visit: str, cap_policy: str | No
     parsed = parse_model(InjectionRequest, request)
     protocol = get_agent(parsed.agent, load_agents())
     plan = plan_injection(protocol, parsed).as_dict()
-    return {"plan": plan, "considered": planned, "left_out": left_out, "agent_name": protocol.name}
+    return {
+        "plan": plan,
+        "considered": planned,
+        "left_out": left_out,
+        "agent_name": protocol.name,
+        "concentration": concentration_text(plan),
+    }
+
+
+def concentration_text(plan: dict[str, Any]) -> str:
+    """``concentration_pfu_per_ml: 1e8`` -> ``10^8 PFU/mL``; ``concentration_mg_per_ml: 10`` -> ``10 mg/mL``."""
+    for key, value in plan.items():
+        if key.startswith("concentration_"):
+            unit = key.removeprefix("concentration_").replace("_per_", "/").replace("pfu", "PFU").replace("ml", "mL")
+            exponent = math.log10(value) if value > 0 else 0.5
+            number = f"10^{round(exponent)}" if value >= 1000 and exponent.is_integer() else f"{value:g}"
+            return f"{number} {unit}"
+    return ""
 
 
 def procedure_document(plan: dict[str, Any], on: dt.date) -> dict[str, Any]:
     """The injection procedure (``POST .../procedures``) that records the plan as done."""
-    concentration = next((f"{k} {v:g}" for k, v in plan.items() if k.startswith("concentration_")), "")
+    concentration = concentration_text(plan)
     return {
         "kind": "injection",
         "date": on.isoformat(),
         "agent": plan["agent"],
         "lesions": [{"lesion_id": i["lesion"], "volume_ml": i["volume_ml"]} for i in plan["injections"]],
-        "notes": f"as planned: {plan['visit']} visit, {concentration}, cap policy {plan['cap_policy']}",
+        "notes": f"as planned in ioguide: {plan['visit']} visit, {concentration}, cap policy {plan['cap_policy']}",
     }

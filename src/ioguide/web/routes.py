@@ -223,9 +223,12 @@ def cohort_plot(
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
-def patient_page(request: Request, actor: User, patient_id: int) -> HTMLResponse:
+def patient_page(
+    request: Request, actor: User, patient_id: int, saved: Annotated[str | None, Query(max_length=40)] = None
+) -> HTMLResponse:
     data = views.patient_page(get_context(request).db, actor, patient_id)
-    return page(request, "patient.html", actor=actor, **data, **_timepoint_form_context(data["case"], None))
+    context = _timepoint_form_context(data["case"], None)
+    return page(request, "patient.html", actor=actor, saved=saved, **data, **context)
 
 
 def _timepoint_form_context(
@@ -283,7 +286,7 @@ async def save_timepoint(request: Request, actor: User, patient_id: int) -> Resp
         by_field, general = forms.field_errors(problems, forms.timepoint_field)
         context = _timepoint_form_context(case, editing, dict(form), by_field, general)
         return page(request, "timepoint_form.html", status=422, actor=actor, patient={"id": patient_id}, **context)
-    return _go(request, f"/patients/{patient_id}#responses")
+    return _go(request, f"/patients/{patient_id}?saved=scan+{doc['date']}#responses")
 
 
 def _toxicity_context(kind: str, form: dict[str, str], result: Any, problems: Any) -> dict[str, Any]:
@@ -338,7 +341,7 @@ async def toxicity_save(request: Request, actor: User, patient_id: int, kind: st
         patient = patients.get_patient(db, actor, patient_id)
         context = _toxicity_context(kind, form, None, [Problem("date", _date_message(err))])
         return page(request, "toxicity.html", status=422, actor=actor, patient=patient, **context)
-    return _go(request, f"/patients/{patient_id}#toxicity")
+    return _go(request, f"/patients/{patient_id}?saved={kind}+grade#toxicity")
 
 
 def _date_message(err: Exception) -> str:
@@ -408,7 +411,7 @@ async def plan_done(request: Request, actor: User, patient_id: int) -> Response:
     except InputError as err:
         context["problems"] = [str(p) for p in err.problems]
         return page(request, "plan.html", status=422, actor=actor, **context)
-    return _go(request, f"/patients/{patient_id}#procedures")
+    return _go(request, f"/patients/{patient_id}?saved=injection#procedures")
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:

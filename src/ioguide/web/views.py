@@ -16,6 +16,7 @@ from ioguide.plots.cohort_data import PROGRESSION, Subset, change_series, plain_
 from ioguide.records.db import Database
 from ioguide.services import audit, cases, engine, patients, procedures, toxicity
 from ioguide.services.context import Actor, may
+from ioguide.web import plans
 
 CRITERIA: tuple[str, ...] = ("recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma")
 CRITERIA_NAMES: dict[str, str] = {
@@ -200,6 +201,7 @@ def patient_page(db: Database, actor: Actor, patient_id: int) -> dict[str, Any]:
         "table": lesion_table(case),
         "procedures": procs,
         "toxicity": toxicity_timeline(events, procs, baseline),
+        "agent_names": plans.agents(),
         "audit": [{**row, "changes": audit_changes(row.get("before"), row.get("after"))} for row in reversed(trail)],
     }
 

@@ -1,0 +1,130 @@
+"""Browser tests: a live ``ioguide serve --demo`` on a fresh SQLite file, driven by Playwright with Debian's chromium.
+
+``scripts/chromium`` installs chromium with apt when ``/usr/bin/chromium`` is missing (Playwright's own browser
+download needs the network, so Playwright is pointed at the system executable). Without a browser the tests fail
+under CI (``CI=true``) and are skipped elsewhere. Screenshots go to ``$IOGUIDE_E2E_ARTIFACTS`` (default: a
+temporary directory, printed at the end); they are not committed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Playwright's flags plus Debian chromium's extra quiet ones (research/platform-web-db.md, section 2).
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter",
+    "--disable-sync",
+    "--no-pings",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-dev-shm-usage",
+]
+PASSWORDS = {"viewer": "viewer-demo", "coordinator": "coordinator-demo", "radiologist": "radiologist-demo"}
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium, installed by scripts/chromium when missing."""
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "chromium")], capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False
+    )
+    path = done.stdout.strip().splitlines()[-1] if done.returncode == 0 and done.stdout.strip() else ""
+    if not path:
+        message = f"no chromium for the browser tests: {done.stderr.strip()}"
+        if _in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """``ioguide serve --demo`` on a free port with a fresh SQLite database (the README's first command)."""
+    folder = Path(tempfile.mkdtemp(prefix="ioguide-e2e-"))
+    port = _free_port()
+    log = (folder / "server.log").open("w")
+    command = [str(Path(sys.executable).parent / "ioguide"), "serve", "--demo", "--port", str(port)]
+    command += ["--db", f"sqlite:///{folder / 'demo.db'}"]
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url + "/api/v1/health", timeout=0.5)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"ioguide serve exited: {(folder / 'server.log').read_text()}") from None
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("ioguide serve did not start within 30 s")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    folder = Path(os.environ.get("IOGUIDE_E2E_ARTIFACTS") or tempfile.mkdtemp(prefix="ioguide-e2e-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots: {folder}")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def new_page(browser: object, live_server: str) -> Iterator[object]:
+    """A function that opens a fresh browser context (no cookies) signed in as a role, or not signed in."""
+    contexts = []
+
+    def open_page(role: str | None = None) -> object:
+        context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        if role is not None:
+            page.goto("/login")
+            page.get_by_label("User name").fill(role)
+            page.get_by_label("Password").fill(PASSWORDS[role])
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url("**/cohort")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

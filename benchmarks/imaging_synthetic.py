@@ -3,6 +3,9 @@ lung ellipses, Gaussian noise (seed 42), and spherical lesions; shared by ``meas
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
 SPACING = (0.78125, 0.78125, 2.5)
@@ -37,3 +40,10 @@ def synthetic_ct(
         labels[box][les] = n
     img += rng.normal(0, 15, img.shape).astype(np.float32)
     return np.clip(np.round(img), -1024, 3071).astype(np.int16), labels
+
+
+def unshadow_radiomics() -> None:
+    """Drop this folder from ``sys.path``: ``benchmarks/radiomics.py`` would otherwise hide the ``radiomics``
+    package (pyradiomics) from the benchmark scripts."""
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]

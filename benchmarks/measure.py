@@ -11,29 +11,18 @@ diameters + voxel and mesh volume + maximum 3D diameter; and the diameters alone
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import SimpleITK as sitk
+from imaging_synthetic import ORIGIN, SPACING, synthetic_ct, unshadow_radiomics
 
 from ioguide.imaging.grid import Grid
 from ioguide.imaging.measure import bounding_box, measure_binary
 
-# This script's folder must not shadow the ``radiomics`` package (benchmarks/radiomics.py has its name).
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-_spec = importlib.util.spec_from_file_location("imaging_synthetic", _HERE / "imaging_synthetic.py")
-assert _spec is not None and _spec.loader is not None
-_synthetic = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_synthetic)
-ORIGIN = _synthetic.ORIGIN
-SPACING = _synthetic.SPACING
-synthetic_ct = _synthetic.synthetic_ct
+unshadow_radiomics()
 
 
 def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

@@ -13,31 +13,20 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import SimpleITK as sitk
+from imaging_synthetic import ORIGIN, SHAPE, SPACING, synthetic_ct, unshadow_radiomics
 
 from ioguide.imaging.batch import parse_manifest, run_batch
 from ioguide.imaging.grid import Grid
 from ioguide.imaging.radiomics import parse_params, pyradiomics_features
 
-# This script's folder must not shadow the ``radiomics`` package (benchmarks/radiomics.py has its name).
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-_spec = importlib.util.spec_from_file_location("imaging_synthetic", _HERE / "imaging_synthetic.py")
-assert _spec is not None and _spec.loader is not None
-_synthetic = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_synthetic)
-ORIGIN = _synthetic.ORIGIN
-SHAPE = _synthetic.SHAPE
-SPACING = _synthetic.SPACING
-synthetic_ct = _synthetic.synthetic_ct
+unshadow_radiomics()
 
 
 def _sitk(arr: np.ndarray) -> sitk.Image:

@@ -115,3 +115,16 @@ def test_dicom_series_and_nifti_give_the_same_measurement(ct_study: dict[str, Pa
     a = [m.as_dict() for m in measure_labels(load_mask(ct_study["mask"], series), series.grid)]
     b = [m.as_dict() for m in measure_labels(load_mask(ct_study["mask"], nifti), nifti.grid)]
     assert a == b
+
+
+def test_mask_with_another_direction_is_rejected(ct_study: dict[str, Path], tmp_path: Path) -> None:
+    import SimpleITK as sitk
+
+    image = load_image(ct_study["image"])
+    mask = sitk.GetImageFromArray(np.ones((12, 64, 64), dtype=np.uint8))
+    mask.SetSpacing((0.8, 0.8, 2.5))
+    mask.SetOrigin((-25.0, -30.0, 10.0))
+    mask.SetDirection((0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0))  # rows and columns swapped, flipped slices
+    sitk.WriteImage(mask, str(tmp_path / "m.nii.gz"))
+    with pytest.raises(InputError, match=r"\(direction differ"):
+        load_mask(tmp_path / "m.nii.gz", image)

@@ -15,7 +15,7 @@ from ioguide.cli.imaging import IMAGE, ROI, _read_params, _require, emit
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat
 from ioguide.errors import InputError
 
-app = typer.Typer(help="Export to standard formats: DICOM SEG and SR (TID 1500).", no_args_is_help=True)
+app = typer.Typer(help="Export to standard formats: DICOM SEG and SR (TID 1500), FHIR, SDTM.", no_args_is_help=True)
 
 OUT = typer.Option(None, "--out", help="Output DICOM file.")
 

@@ -103,3 +103,30 @@ def test_integral_inverse_and_van_loan_agree_and_handle_a_singular_matrix() -> N
     np.testing.assert_allclose(got, [expected_first, 4.0 - expected_first], rtol=1e-12)
     np.testing.assert_allclose(linear.integral(km, x0, 0.0), [0.0, 0.0])
     assert sla.expm(np.zeros((2, 2)))[0, 0] == 1.0
+
+
+def test_expm_of_a_triangular_matrix_with_diagonal_equal_but_for_rounding() -> None:
+    """scipy 1.17's expm is 19% off here (triangular branch, plain divided difference); ours is exact."""
+    k = math.log(2) / 3.0
+    km = np.array([[-k, 0.0], [k, -(k * 5.0) / 5.0]])  # the diagonal differs by 2.8e-17
+    assert km[0, 0] != km[1, 1]
+    for t in (7.0, 14.0, 28.0):
+        got = linear.expm(km * t)
+        assert got[1, 0] == pytest.approx(k * t * math.exp(-k * t), rel=1e-12)
+        assert got[0, 1] == 0.0
+        assert got[0, 0] == pytest.approx(math.exp(-k * t), rel=1e-15)
+
+
+def test_expm_keeps_tiny_entries_relatively_accurate() -> None:
+    """Model A tumour after 28 half-lives: 2^-28 of the dose, to full relative precision (no basis change)."""
+    km = np.array([[-LN2, 0.0], [LN2, -0.05]])
+    assert linear.expm(km * 28.0)[0, 0] == pytest.approx(2.0**-28, rel=1e-14)
+
+
+def test_expm_triangular_with_coupling_and_near_equal_diagonal_falls_back() -> None:
+    """A 3x3 triangular chain with nearly equal rates needs the coupling term: the dense-basis fallback."""
+    km = np.array([[-0.5, 0.0, 0.0], [0.5, -0.5 * (1 + 1e-12), 0.0], [0.0, 0.5, -0.5]])
+    got = linear.expm(km * 4.0)
+    # Chain of three equal rates: x_3(t) = (k t)^2 / 2 e^{-kt} for a unit dose into state 1.
+    assert got[2, 0] == pytest.approx((0.5 * 4.0) ** 2 / 2 * math.exp(-2.0), rel=1e-9)
+    np.testing.assert_allclose(got, sla.expm(km * 4.0 + np.triu(np.full((3, 3), 1e-300), 1)), rtol=1e-9, atol=1e-15)

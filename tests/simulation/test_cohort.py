@@ -78,10 +78,17 @@ def test_median_patient_is_close_to_the_typical_patient(large: Any) -> None:
     assert median == pytest.approx(typical.auc_tumour_mg_day_l, rel=0.01)
 
 
-def test_without_variability_every_patient_is_the_typical_one_to_1e_9() -> None:
-    """The vectorised eigen-solution reproduces the single-patient matrix exponential (spec: rel error <= 1e-9)."""
-    result = run_cohort(cohort(50, variability={}, correlations=[], percentiles=[50]))
-    typical = simulate_exposure(ExposureInput.model_validate(EXPOSURE))
+@pytest.mark.parametrize(
+    ("model", "kp"),
+    [("tumour_two_compartment", 0.1), ("tumour_two_compartment", 0.0), ("tumour_depot_one_compartment", 0.0)],
+)
+def test_without_variability_every_patient_is_the_typical_one_to_1e_9(model: str, kp: float) -> None:
+    """The vectorised eigen-solution (symmetrised for kp > 0, general otherwise) reproduces the single-patient
+    matrix exponential (spec: relative error <= 1e-9)."""
+    sim = dict(EXPOSURE, model=model, tumour={"volume_l": 0.05, "retention_half_life_days": 1.0, "kp": kp})
+    data = {"simulation": {"kind": "exposure", "input": sim}, "n": 50, "variability": {}, "percentiles": [50]}
+    result = run_cohort(parse_model(CohortInput, data))
+    typical = simulate_exposure(ExposureInput.model_validate(sim))
     for group, regimen in zip(result.summary["groups"], typical.regimens, strict=True):
         np.testing.assert_allclose(group["tumour_mg_l"][0], regimen.tumour_mg_l, rtol=1e-9)
         np.testing.assert_allclose(group["plasma_mg_l"][0], regimen.plasma_mg_l, rtol=1e-9)

@@ -72,8 +72,12 @@ def _plan(inp: CohortInput, drug: DrugData | None, typical: dict[str, float]) ->
     if inp.variability is None:
         omega2, covs, sources = _table_variability(drug, typical)
         how = f"variability from {drug.name}: {drug.citation}" if drug else "no variability given"
-        if drug is not None and drug.variability_reading == "sd":
-            how += " (table values read as SDs of the log and squared)"
+        if drug is not None:
+            how += (
+                " (table values read as SDs of the log and squared)"
+                if drug.variability_reading == "sd"
+                else " (table values read as variances of the log, omega2)"
+            )
     else:
         omega2 = {name: v.omega2 for name, v in inp.variability.items()}
         covs = [(c.between[0], c.between[1], c.omega) for c in inp.correlations or []]
@@ -97,7 +101,7 @@ def _exposure_setup(inp: CohortInput) -> _Setup:
     horizon = float(sim.horizon_days)
 
     def evaluate(params: dict[str, Array]) -> list[Metrics]:
-        return [batch_exposure.regimen_metrics(sim.model, params, r, times, horizon) for r in sim.regimens]
+        return batch_exposure.cohort_metrics(sim.model, params, sim.regimens, times, horizon)
 
     groups = [
         {"name": r.name, "route": r.route, "total_dose_mg": float(sum(d.amount_mg for d in r.doses))}

@@ -30,31 +30,75 @@ def _householder(n: int) -> Array:
     return np.eye(n) - 2.0 * np.outer(v, v) / float(v @ v)
 
 
-def expm(k: Array) -> Array:
-    """``e^K`` for one matrix or a stack (..., n, n), robust for triangular K with nearly equal diagonal.
+def _exp_divided_difference(a: Array, b: Array) -> Array:
+    """``(e^a - e^b) / (a - b)`` without cancellation: ``e^m (1 - e^{-|a-b|}) / |a-b|``, m = max(a, b)."""
+    gap = np.abs(a - b)
+    safe = np.where(gap == 0, 1.0, gap)
+    return np.asarray(np.exp(np.maximum(a, b)) * np.where(gap == 0, 1.0, -np.expm1(-safe) / safe), dtype=float)
 
-    scipy 1.17's ``expm`` recomputes the off-diagonal of a *triangular* matrix from a divided difference of
-    its diagonal, which loses every digit when two diagonal entries differ by a few ulps (measured: 19% error
-    for the Bateman matrix with k_out and CL/V equal but for rounding). A triangular K is therefore
-    exponentiated in a dense orthogonal basis, ``e^K = H e^{H K H} H`` (H symmetric orthogonal), which
-    takes scipy's generic, backward-stable scaling-and-squaring path; the structural zeros are then restored.
+
+def _expm_upper_triangular(t: Array) -> Array | None:
+    """Parlett's recurrence for ``e^T``, T upper triangular (stack ..., n, n), Golub & Van Loan, *Matrix
+    Computations*, 4th ed., Algorithm 9.1.1, with the divided difference of exp computed stably.
+
+    Returns None when a coupling term would be divided by two nearly equal eigenvalues (the caller then
+    uses another method); compartment matrices of the models here never need that term.
+    """
+    n = t.shape[-1]
+    nonzero = t != 0
+    pattern = reachable(t)  # where e^T is structurally non-zero
+    f = np.zeros(t.shape)
+    for i in range(n):
+        f[..., i, i] = np.exp(t[..., i, i])
+    for p in range(1, n):
+        for i in range(n - p):
+            j = i + p
+            a, b = t[..., i, i], t[..., j, j]
+            value = t[..., i, j] * _exp_divided_difference(a, b)
+            coupling = np.zeros(value.shape)
+            coupled = False
+            for k in range(i + 1, j):
+                coupling = coupling + f[..., i, k] * t[..., k, j] - t[..., i, k] * f[..., k, j]
+                coupled = coupled or bool(
+                    np.any(pattern[..., i, k] & nonzero[..., k, j]) or np.any(nonzero[..., i, k] & pattern[..., k, j])
+                )
+            if coupled:
+                gap = np.abs(b - a)
+                if np.any(gap <= 1e-6 * np.maximum(np.abs(a), np.abs(b))):
+                    return None
+                value = value + coupling / np.where(gap == 0, 1.0, b - a)
+            f[..., i, j] = value
+    return f
+
+
+def expm(k: Array) -> Array:
+    """``e^K`` for one matrix or a stack (..., n, n), accurate for triangular K with nearly equal diagonal.
+
+    scipy 1.17's ``expm`` recomputes the off-diagonal of a *triangular* matrix from a plain divided difference
+    of its diagonal, which loses every digit when two diagonal entries differ by a few ulps (measured: 19%
+    error for the Bateman matrix with k_out and CL/V equal but for rounding). Triangular K (Model A, the
+    two-site contraction phase without exchange) therefore goes through Parlett's recurrence with a stable
+    divided difference; a dense orthogonal change of basis ``e^K = H e^{HKH} H`` (then scipy's generic
+    scaling and squaring, structural zeros restored) is the fallback.
     """
     n = k.shape[-1]
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
-    triangular = n > 1 and (not np.any(k[..., upper]) or not np.any(k[..., upper.T]))
-    if not triangular:
+    if n == 1 or (np.any(k[..., upper]) and np.any(k[..., upper.T])):
         return np.asarray(sla.expm(k), dtype=float)
+    lower_triangular = not np.any(k[..., upper])
+    t = np.swapaxes(k, -1, -2) if lower_triangular else k
+    f = _expm_upper_triangular(t)
+    if f is not None:
+        return np.swapaxes(f, -1, -2) if lower_triangular else f
     h = _householder(n)
     out = np.asarray(h @ sla.expm(h @ k @ h) @ h, dtype=float)
-    # The basis change leaves ~1e-16 where e^K is exactly 0: restore the zeros of its structure.
     return np.where(reachable(k), out, 0.0)
 
 
 def reachable(k: Array) -> NDArray[np.bool_]:
     """Where ``e^K`` can be non-zero: (i, j) such that state i is reachable from state j in the graph of K."""
     n = k.shape[-1]
-    step = ((k != 0) | np.eye(n, dtype=bool)).astype(np.int64)
-    closure = step
+    closure = ((k != 0) | np.eye(n, dtype=bool)).astype(np.int64)
     for _ in range(max(1, math.ceil(math.log2(n)))):
         closure = np.minimum(closure @ closure, 1)
     return np.asarray(closure > 0)

@@ -21,6 +21,8 @@ ROUTES = [
     ("GET", "/api/v1/patients/{pid}/toxicity", None, None, "viewer", 200),
     ("GET", "/api/v1/patients/{pid}/procedures", None, None, "viewer", 200),
     ("GET", "/api/v1/audit?patient={pid}", None, None, "viewer", 200),
+    ("GET", "/api/v1/patients/{pid}/fhir", None, None, "viewer", 200),
+    ("GET", "/api/v1/export/sdtm?study=HIT-IT", None, None, "viewer", 200),
     ("POST", "/api/v1/patients", {"study_id": "IT-{n}", "program": "P"}, None, "coordinator", 201),
     ("POST", "/api/v1/patients/{pid}/toxicity", CRS, None, "coordinator", 201),
     ("POST", "/api/v1/patients/{pid}/procedures", INJECTION, None, "coordinator", 201),

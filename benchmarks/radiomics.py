@@ -43,7 +43,8 @@ def single(repeat: int) -> None:
     radiomics.setVerbosity(logging.ERROR)
     hu, labels = synthetic_ct([(300, 330, 50)])
     grid = Grid((SHAPE[2], SHAPE[1], SHAPE[0]), SPACING, ORIGIN, (1.0, 0, 0, 0, 1.0, 0, 0, 0, 1.0))
-    params = parse_params(None)
+    # pyradiomics' own bins, to compare like with like (ioguide's default IBSI bins start at the ROI minimum)
+    params = parse_params({"setting": {"ibsiDiscretisation": False}})
     img, msk = _sitk(hu), _sitk(labels)
     ours_t, theirs_t = [], []
     ours: dict[str, float] = {}

@@ -60,6 +60,16 @@ def test_every_ibsi_tagged_feature_passes_on_the_digital_phantom(phantom: tuple[
     assert len(rows) == 102
 
 
+def test_ibsi_bins_start_at_the_resegmentation_bound() -> None:
+    """IBSI §2.7 fixed bin size: bin = floor((x - lower) / width) + 1 (pyradiomics would start at -950 here)."""
+    from ioguide.imaging.radiomics import ibsi_bin_edges
+
+    values = np.array([-939.0, -926.0, 12.0, 399.0])
+    edges = ibsi_bin_edges(values, -1000.0, 25.0)
+    assert edges[0] == -1000.0 and edges[-1] > 399.0
+    assert np.digitize(values, edges).tolist() == [3, 3, 41, 56]
+
+
 def test_the_corrections_are_needed(phantom: tuple[Any, Any]) -> None:
     """pyradiomics alone misses exactly the three features ioguide corrects (research note §2.5):
     Kurtosis 2.645 (not excess, IBSI -0.355), MinorAxisLength 9.245 (IBSI 9.31 +/- 0.06), LeastAxisLength 8.478
@@ -114,10 +124,11 @@ def test_ct_phantom_config_c_at_least_as_many_as_pyradiomics_alone() -> None:
     labels = load_mask(CT_DIR / "nifti/mask/mask.nii.gz", image)
     hu = np.round(image.array)  # IBSI advice for the NIfTI phantom: round to integers before processing
     params = parse_params(CONFIG_C)
-    alone = parse_params({"setting": {**CONFIG_C["setting"], "ibsiInterpolation": False, "roundIntensities": False}})
+    own = {"ibsiInterpolation": False, "roundIntensities": False, "ibsiDiscretisation": False}
+    alone = parse_params({"setting": {**CONFIG_C["setting"], **own}})
     refs = reference_values("config_C")
     ours = extract(hu, labels, image.grid, 1, params).features
-    raw, _ = pyradiomics_features(hu, labels == 1, image.grid, alone)  # pyradiomics' own resampling, no fixes
+    raw, _ = pyradiomics_features(hu, labels == 1, image.grid, alone)  # pyradiomics' own resampling and bins
     ours_pass = sorted(t for t, v in ours.items() if t in refs and passes_ibsi(v, *refs[t]))
     theirs_pass = sorted(t for n, t in PYRADIOMICS_TO_IBSI.items() if t in refs and passes_ibsi(raw[n], *refs[t]))
     print(f"\nconfig C: ioguide {len(ours_pass)}/{len(ours)} pass: {ours_pass}")
@@ -125,8 +136,8 @@ def test_ct_phantom_config_c_at_least_as_many_as_pyradiomics_alone() -> None:
     print(f"config C: ioguide fails: {sorted(set(ours) & set(refs) - set(ours_pass))}")
     assert set(theirs_pass) <= set(ours_pass)
     assert len(ours_pass) >= len(theirs_pass) > 0
-    # measured 2026-11-29: ioguide 80/102 (IBSI interpolation), pyradiomics alone 13/102; guard the gain
-    assert len(ours_pass) >= 80
+    # measured 2026-11-29: ioguide 102/102 (IBSI interpolation and discretisation), pyradiomics alone 13/102
+    assert len(ours_pass) == len(ours) == 102
 
 
 def test_several_labels_cut_out_give_the_full_volume_values(phantom: tuple[Any, Any]) -> None:

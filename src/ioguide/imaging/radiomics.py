@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -68,6 +71,9 @@ class RadiomicsSettings(BaseModel):
     ibsiInterpolation: bool = True
     #: ioguide's own: round interpolated intensities to whole numbers (IBSI configs B-E for CT).
     roundIntensities: bool = True
+    #: ioguide's own: IBSI fixed-bin-size discretisation (bins start at the re-segmentation lower bound, else at the
+    #: ROI minimum) instead of pyradiomics' (bins at multiples of the width, numbered from the ROI's lowest bin).
+    ibsiDiscretisation: bool = True
 
 
 class RadiomicsParams(BaseModel):
@@ -149,7 +155,7 @@ def _extractor(params: RadiomicsParams) -> Any:
     settings = {
         k: v
         for k, v in params.setting.model_dump().items()
-        if v is not None and k not in ("ibsiInterpolation", "roundIntensities")
+        if v is not None and k not in ("ibsiInterpolation", "roundIntensities", "ibsiDiscretisation")
     }
     if _ibsi_resampling(params.setting):
         settings.pop("resampledPixelSpacing", None)
@@ -217,6 +223,52 @@ def ibsi_resample(
     return img, msk, new_grid
 
 
+#: Lower bound of the IBSI fixed-bin-size discretisation for the extraction running in this context:
+#: a number, "roi" (the ROI minimum), or None (pyradiomics' own bins).
+_IBSI_FBS_LOWER: ContextVar[float | str | None] = ContextVar("ioguide_ibsi_fbs_lower", default=None)
+
+
+def ibsi_bin_edges(values: NDArray[Any], lower: float, width: float) -> NDArray[np.float64]:
+    """IBSI fixed bin size (reference manual §2.7): bin ``floor((x - lower) / width) + 1``, i.e. edges
+    ``lower + n * width`` up to the first edge above the maximum (``numpy.digitize`` gives the bin number)."""
+    bins = int(np.floor((float(np.max(values)) - lower) / width)) + 1
+    edges: NDArray[np.float64] = lower + width * np.arange(bins + 1, dtype=np.float64)
+    return edges
+
+
+def _install_ibsi_binning() -> None:
+    """Route pyradiomics' ``getBinEdges`` through :func:`ibsi_bin_edges` when the context asks for it (once)."""
+    from radiomics import imageoperations
+
+    original = imageoperations.getBinEdges
+    if getattr(original, "_ioguide", False):
+        return
+
+    def get_bin_edges(parameterValues: Any, **kwargs: Any) -> Any:
+        lower = _IBSI_FBS_LOWER.get()
+        if lower is None or kwargs.get("binCount") is not None:
+            return original(parameterValues, **kwargs)
+        start = float(np.min(parameterValues)) if lower == "roi" else float(lower)
+        return ibsi_bin_edges(np.asarray(parameterValues), start, float(kwargs.get("binWidth", 25)))
+
+    get_bin_edges._ioguide = True  # type: ignore[attr-defined]
+    imageoperations.getBinEdges = get_bin_edges
+
+
+@contextmanager
+def _discretisation(settings: RadiomicsSettings) -> Iterator[None]:
+    lower: float | str | None = None
+    if settings.ibsiDiscretisation and settings.binCount is None:
+        absolute = settings.resegmentRange is not None and settings.resegmentMode == "absolute"
+        lower = float(settings.resegmentRange[0]) if absolute and settings.resegmentRange else "roi"
+        _install_ibsi_binning()
+    token = _IBSI_FBS_LOWER.set(lower)
+    try:
+        yield
+    finally:
+        _IBSI_FBS_LOWER.reset(token)
+
+
 def pyradiomics_features(
     image: NDArray[Any], mask: NDArray[np.bool_], grid: Grid, params: RadiomicsParams
 ) -> tuple[dict[str, float], int]:
@@ -233,7 +285,8 @@ def pyradiomics_features(
     img, msk, offset = crop_to_lesion(image, mask, margin)
     ext = _extractor(params)
     try:
-        raw = ext.execute(_to_sitk(img, grid, offset), _to_sitk(msk, grid, offset), label=1)
+        with _discretisation(params.setting):
+            raw = ext.execute(_to_sitk(img, grid, offset), _to_sitk(msk, grid, offset), label=1)
     except (ValueError, IndexError, RuntimeError) as exc:
         raise InputError.one("mask", f"pyradiomics cannot describe this lesion: {exc}") from None
     values = {k: float(v) for k, v in raw.items() if not k.startswith("diagnostics_")}

@@ -2,8 +2,9 @@
 the same planner as ``ioguide plan injection`` (``spec/planning.md``), and the procedure that records it as done.
 
 A lesion enters the plan when it is marked injected (itRECIST ``injected``, or ``injected_from`` on or before the
-visit date). Its longest diameter is its latest measured one; a lesion with none (a non-target, or never measured)
-is listed apart, never guessed. The visit is ``first`` until an injection of that agent has been recorded.
+visit date). Its longest diameter is the one on the latest scan up to the visit date that evaluated it; a lesion
+with none (a non-target, or never measured), too small to measure, or at 0 mm on that scan is listed apart with the
+reason, never guessed. The visit is ``first`` until an injection of that agent has been recorded.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ def agents() -> dict[str, str]:
     return {key: protocol.name for key, protocol in sorted(load_agents().items())}
 
 
-def _latest_measurement(case: dict[str, Any], label: str) -> tuple[Any, str | None]:
-    """The lesion's entry on the latest scan that evaluated it (a number, ``too_small``), and that scan's date."""
+def _latest_measurement(case: dict[str, Any], label: str, on: dt.date) -> tuple[Any, str | None]:
+    """The lesion's entry on the latest scan up to ``on`` that evaluated it (a number, ``too_small``), and its date."""
     for tp in reversed(case["timepoints"]):
+        if dt.date.fromisoformat(tp["date"]) > on:
+            continue
         value = tp.get("diameters_mm", {}).get(label)
         if value is not None and value != "not_evaluated":
             return value, tp["date"]
@@ -41,7 +44,7 @@ def candidates(case: dict[str, Any], on: dt.date) -> tuple[list[dict[str, Any]],
         injected = lesion.get("injected", False) or (start is not None and dt.date.fromisoformat(start) <= on)
         if not injected:
             continue
-        size, when = _latest_measurement(case, lesion["id"])
+        size, when = _latest_measurement(case, lesion["id"], on)
         if size is None:
             left_out.append({"lesion": lesion["id"], "reason": "no measured diameter on any scan: measure it first"})
         elif size == "too_small":

@@ -89,6 +89,17 @@ PAGE_ERRORS: dict[type[ServiceError], int] = {
 }
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+
+def _cells(value: float) -> str:
+    """A cell dose as a clinician writes it: ``3000000`` -> ``3.0 × 10^6``."""
+    if value < 1000:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa} × 10^{int(exponent)}"
+
+
+_env.filters["cells"] = _cells
 User = Annotated[Actor, Depends(require_actor)]
 Criteria = Annotated[str | None, Query(pattern="^(recist1\\.1|irecist|itrecist|mrecist|mesothelioma)$")]
 

@@ -175,8 +175,12 @@ def toxicity_timeline(
                 }
             )
     out = sorted(days.values(), key=lambda r: r["date"])
+    infusions = sorted(dt.date.fromisoformat(p["date"]) for p in procs if p["kind"] == "infusion")
     for row in out:
-        row["day"] = None if start is None else (dt.date.fromisoformat(row["date"]) - start).days
+        when = dt.date.fromisoformat(row["date"])
+        row["day"] = None if start is None else (when - start).days
+        before = [d for d in infusions if d <= when]
+        row["after_infusion"] = (when - before[-1]).days if before else None
     return out
 
 

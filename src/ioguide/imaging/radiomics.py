@@ -12,6 +12,14 @@ unchanged, the whole-volume overhead is gone), turns ``additionalInfo`` off, ren
   values (digital phantom 11.4, 9.31, 8.54 mm) are those of the sample covariance (divide by N - 1), as computed by
   MIRP, the IBSI lead's implementation. The lengths are multiplied by sqrt(N / (N - 1)); elongation and flatness are
   ratios and need no correction.
+- resampling (manual §2.4): pyradiomics anchors the new grid at the mask's bounding box and resamples the mask by
+  nearest neighbour; ioguide aligns the grid centres, interpolates image and mask trilinearly, rounds intensities
+  and keeps the mask where >= 0.5 (:func:`ibsi_resample`).
+- fixed bin size (manual §2.7): pyradiomics puts edges at multiples of the width and numbers levels from the ROI's
+  lowest bin; ioguide starts bin 1 at the re-segmentation lower bound (else the ROI minimum)
+  (:func:`ibsi_bin_edges`, routed into pyradiomics for ioguide's calls only).
+
+With these, the IBSI CT phantom configuration C passes 102 of 102 features (pyradiomics alone: 13).
 """
 
 from __future__ import annotations

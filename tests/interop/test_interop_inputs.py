@@ -46,3 +46,10 @@ def test_study_rejects_a_patient_of_another_study_and_a_repeated_subject(demo_in
     data["patients"][1]["study"] = "OTHER"
     data["patients"][2]["subject"] = "001"
     assert _fields(data, parse_study_export) == ["patients[1].study", "patients[2].subject"]
+
+
+def test_an_injection_without_agent_is_rejected(demo_input: dict[str, Any]) -> None:
+    """ECTRT is required (SDTMIG 3.4 §6.1.3) and the store requires it too (services/procedures.py)."""
+    data = copy.deepcopy(demo_input["patients"][0])
+    del data["procedures"][1]["agent"]
+    assert _fields(data) == ["procedures[1].agent"]

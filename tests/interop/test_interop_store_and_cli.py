@@ -192,3 +192,60 @@ def test_cli_file_and_store_together_is_an_error(store: tuple[str, int]) -> None
     result = runner.invoke(app, ["export", "fhir", str(DEMO / "patient-001.json"), "--patient", "1", "--db", store[0]])
     assert result.exit_code == 2
     assert "not both or neither" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo program (``ioguide.demo``, six patients, ``ioguide serve --demo``) loaded through the services."""
+    import argon2
+
+    from ioguide.demo.loader import load_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    upgrade(url)
+    db = open_database(url)
+    load_demo(db, argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
+    db.dispose()
+    return url
+
+
+def test_the_demo_program_exports_to_fhir_and_sdtm(demo_store: str, tmp_path: Path) -> None:
+    """Issue 10, "Done when": both exports work on the demo program. Its name has spaces, so STUDYID is given."""
+    import io
+    import zipfile
+
+    from ioguide.demo.program import PROGRAM
+    from ioguide.interop.files import study_archive
+
+    db = open_database(demo_store)
+    try:
+        with pytest.raises(Exception, match="not a valid STUDYID"):
+            load_study_export(db, cli_actor(), PROGRAM)
+        study = load_study_export(db, cli_actor(), PROGRAM, "HITIT")
+    finally:
+        db.dispose()
+    assert [p.subject for p in study.patients] == ["IT-001", "IT-002", "IT-003", "IT-004", "IT-005", "IT-006"]
+    kinds = {e["resource"]["resourceType"] for p in study.patients for e in patient_bundle(p)["entry"]}
+    assert kinds == {"Patient", "BodyStructure", "Observation", "Procedure", "MedicationAdministration", "AdverseEvent"}
+    names = zipfile.ZipFile(io.BytesIO(study_archive(study))).namelist()
+    assert {"tu.xpt", "tr.xpt", "rs.xpt", "pr.xpt", "ec.xpt", "tu.csv", "define.xml"} <= set(names)
+    out = tmp_path / "sdtm"
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "sdtm",
+            "--program",
+            PROGRAM,
+            "--study",
+            "HITIT",
+            "--db",
+            demo_store,
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["datasets"]["RS"] > 0

@@ -110,10 +110,8 @@ def sdtm(
     fmt: OutputFormat | None = FORMAT_OPTION,
 ) -> None:
     """A study's SDTM TU, TR, RS, PR, EC (+SUPPTR, SUPPEC) as CSV and XPORT v5, with a Define-XML 2.1."""
-    from ioguide.interop.define import define_xml, validate_define
-    from ioguide.interop.files import write_datasets
+    from ioguide.interop.files import write_study
     from ioguide.interop.inputs import parse_study_export
-    from ioguide.interop.sdtm import study_datasets
 
     def produce() -> dict[str, Any]:
         _one_source(source, program, "--program")
@@ -129,16 +127,12 @@ def sdtm(
                 export = load_study_export(database, cli_actor(), str(program), study)
             finally:
                 database.dispose()
-        datasets = study_datasets(export)
-        files = write_datasets(datasets, out)
-        define_path = out / "define.xml"
-        define_path.write_text(define_xml(datasets, export.study), encoding="utf-8")
-        validate_define(define_path)
+        datasets, files = write_study(export, out)
         return {
             "study": export.study,
             "out": str(out),
             "datasets": {name: len(d.rows) for name, d in datasets.items() if d.rows},
-            "files": [p.name for p in files] + [define_path.name],
+            "files": [p.name for p in files],
         }
 
     _execute(produce, fmt, _render_sdtm)

@@ -394,7 +394,7 @@ class _Builder:
                 "meta": {"profile": [MCODE + "mcode-cancer-related-medication-administration"]},
                 "partOf": [_ref(self.procedures[index])],
                 "status": "completed",
-                "medicationCodeableConcept": {"text": procedure.agent or "unknown agent"},
+                "medicationCodeableConcept": {"text": procedure.agent},
                 "subject": self.subject,
                 "effectiveDateTime": procedure.date.isoformat(),
                 "reasonCode": REASON,

@@ -1,4 +1,5 @@
-"""Write SDTM datasets as CSV and SAS XPORT version 5 (``pyreadstat.write_xport``), all or nothing.
+"""Write SDTM datasets as CSV and SAS XPORT version 5 (``pyreadstat.write_xport``) with their Define-XML 2.1,
+all or nothing; or the same files as one zip.
 
 Every limit is checked before any file is opened (``sdtm.study_datasets``), and files are written into a fresh
 temporary folder that replaces nothing until all of them are complete, so a bad value never leaves a cut or half
@@ -8,15 +9,19 @@ written export behind.
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 import pyreadstat
 
-from ioguide.interop.sdtm import Dataset
+from ioguide.interop.define import define_xml, validate_define
+from ioguide.interop.inputs import StudyExport
+from ioguide.interop.sdtm import Dataset, study_datasets
 
 
 def frame(dataset: Dataset) -> pd.DataFrame:
@@ -52,11 +57,13 @@ def _write_xpt(dataset: Dataset, path: Path) -> None:
 
 
 def write_datasets(
-    datasets: Mapping[str, Dataset], out_dir: Path, formats: tuple[str, ...] = ("csv", "xpt")
+    datasets: Mapping[str, Dataset], out_dir: Path, formats: tuple[str, ...] = ("csv", "xpt"), define: str | None = None
 ) -> list[Path]:
-    """Write each dataset as ``<name lower>.csv`` / ``.xpt`` into ``out_dir`` (created); return the paths.
+    """Write each dataset as ``<name lower>.csv`` / ``.xpt`` into ``out_dir`` (created), and ``define.xml`` when
+    given (checked against the Define-XML 2.1 XSD first); return the paths written.
 
-    Empty datasets (no rows) are not written. Files are first written to a temporary folder beside ``out_dir``.
+    Empty datasets (no rows) are not written. Files are staged in a temporary folder beside ``out_dir`` and moved
+    in only when all of them are complete.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -69,8 +76,26 @@ def write_datasets(
                 _write_csv(dataset, staging / f"{name.lower()}.csv")
             if "xpt" in formats:
                 _write_xpt(dataset, staging / f"{name.lower()}.xpt")
+        if define is not None:
+            (staging / "define.xml").write_text(define, encoding="utf-8")
+            validate_define(staging / "define.xml")
         for path in sorted(staging.iterdir()):
             target = out_dir / path.name
             shutil.move(str(path), target)
             written.append(target)
     return written
+
+
+def write_study(study: StudyExport, out_dir: Path) -> tuple[dict[str, Dataset], list[Path]]:
+    """The study's SDTM datasets, CSV + XPT + define.xml in ``out_dir``: nothing is written on bad input."""
+    datasets = study_datasets(study)
+    return datasets, write_datasets(datasets, out_dir, define=define_xml(datasets, study.study))
+
+
+def study_archive(study: StudyExport) -> bytes:
+    """The same files as :func:`write_study`, as one zip (for ``GET /api/v1/export/sdtm``)."""
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in write_study(study, Path(tmp) / "sdtm")[1]:
+            archive.write(path, path.name)
+    return buffer.getvalue()

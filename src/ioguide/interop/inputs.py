@@ -102,8 +102,23 @@ class StudyExport(BaseModel):
     patients: tuple[PatientExport, ...] = Field(min_length=1)
 
 
+#: What each procedure kind needs for the export (the store's rule, ``services/procedures.py`` REQUIRED).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "injection": ("agent", "lesions"),
+    "biopsy": ("lesions",),
+    "ablation": ("lesions",),
+    "embolization": (),
+    "infusion": ("agent", "route"),
+}
+
+
 def _check_patient(patient: PatientExport, prefix: str) -> list[Problem]:
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(f"{prefix}procedures[{i}].{name}", f"required for a procedure of kind {procedure.kind!r}")
+        for i, procedure in enumerate(patient.procedures)
+        for name in REQUIRED[procedure.kind]
+        if getattr(procedure, name) in (None, ())
+    ]
     for name in patient.export_criteria():
         try:
             assess_json(patient.case, name)

@@ -165,7 +165,7 @@ def _tumor_rows(patient: PatientExport) -> tuple[_Rows, _Rows, _Rows]:
         for lesion_id, value in timepoint.get("diameters_mm", {}).items():
             lesion = lesions[lesion_id]
             row = tr.add(TRGRPID="TARGET", TRLNKID=lesion_id, **_measurement(lesion, value), **visit(date), TRDTC=date)
-            _supp_injected(supptr, row, _injected(lesion, date))
+            _supp(supptr, row, "INJECTED", "Injected Lesion Flag", _injected(lesion, date))
         for lesion_id, status in timepoint.get("non_target", {}).items():
             state: dict[str, Value]
             if status == "not_evaluated":
@@ -184,7 +184,7 @@ def _tumor_rows(patient: PatientExport) -> tuple[_Rows, _Rows, _Rows]:
                 **visit(date),
                 TRDTC=date,
             )
-            _supp_injected(supptr, row, _injected(lesions[lesion_id], date))
+            _supp(supptr, row, "INJECTED", "Injected Lesion Flag", _injected(lesions[lesion_id], date))
         for n, new in enumerate(timepoint.get("new_lesions", [])):
             if new["id"] not in seen_new:
                 seen_new.add(new["id"])
@@ -219,12 +219,14 @@ def _tumor_rows(patient: PatientExport) -> tuple[_Rows, _Rows, _Rows]:
     return tu, tr, supptr
 
 
-def _supp_injected(supp: _Rows, parent: dict[str, Value], flag: str) -> None:
+def _supp(supp: _Rows, parent: dict[str, Value], qnam: str, qlabel: str, qval: str) -> None:
+    """One SUPP-- record qualifying ``parent`` by its --SEQ (SDTMIG 3.4 §8.4.1)."""
+    domain = str(parent["DOMAIN"])
     supp.rows.append(
         {
-            "STUDYID": parent["STUDYID"], "RDOMAIN": "TR", "USUBJID": parent["USUBJID"], "IDVAR": "TRSEQ",
-            "IDVARVAL": _number_text(float(parent["TRSEQ"] or 0)), "QNAM": "INJECTED", "QLABEL": "Injected Lesion Flag",
-            "QVAL": flag, "QORIG": "COLLECTED",
+            "STUDYID": parent["STUDYID"], "RDOMAIN": domain, "USUBJID": parent["USUBJID"], "IDVAR": f"{domain}SEQ",
+            "IDVARVAL": _number_text(float(parent[f"{domain}SEQ"] or 0)), "QNAM": qnam, "QLABEL": qlabel,
+            "QVAL": qval, "QORIG": "COLLECTED",
         }
     )  # fmt: skip
 
@@ -233,73 +235,33 @@ def _response_rows(patient: PatientExport) -> _Rows:
     rs = _Rows("RS", patient)
     visit = _Visits(patient.case)
 
-    def code(value: str, field: str) -> str:
-        return check_code(value, RESPONSE_SDTM, field, "response")
+    def result(testcd: str, value: str, date: str | None, cat: str, field: str, group: str | None = None) -> None:
+        coded = value if testcd == "NEWLIND" else check_code(value, RESPONSE_SDTM, field, "response")
+        rs.add(
+            RSGRPID=group, RSTESTCD=testcd, RSTEST=RS_TESTS[testcd], RSCAT=cat, RSORRES=coded, RSSTRESC=coded,
+            **visit(date), RSDTC=date,
+        )  # fmt: skip
 
     for criteria in patient.export_criteria():
-        result = assess_json(patient.case, criteria)
+        assessment = assess_json(patient.case, criteria)
         cat = CRITERIA[criteria][0]
-        for i, item in enumerate(result["timepoints"]):
+        for i, item in enumerate(assessment["timepoints"]):
             if item["response"] is None:
                 continue
             date, field = item["date"], f"{criteria}.timepoints[{i}]"
             for testcd, value in (("TRGRESP", item["target_response"]), ("NTRGRESP", item["non_target_response"])):
                 if value is not None:
-                    rs.add(
-                        RSTESTCD=testcd,
-                        RSTEST=RS_TESTS[testcd],
-                        RSCAT=cat,
-                        RSORRES=code(value, field),
-                        RSSTRESC=code(value, field),
-                        **visit(date),
-                        RSDTC=date,
-                    )
-            flag = "Y" if item["new_lesions"] else "N"
-            rs.add(
-                RSTESTCD="NEWLIND",
-                RSTEST=RS_TESTS["NEWLIND"],
-                RSCAT=cat,
-                RSORRES=flag,
-                RSSTRESC=flag,
-                **visit(date),
-                RSDTC=date,
-            )
-            value = code(item["response"], field)
-            rs.add(
-                RSTESTCD="OVRLRESP",
-                RSTEST=RS_TESTS["OVRLRESP"],
-                RSCAT=cat,
-                RSORRES=value,
-                RSSTRESC=value,
-                **visit(date),
-                RSDTC=date,
-            )
-        for group, subset in sorted((result.get("subsets") or {}).items()):
+                    result(testcd, value, date, cat, field)
+            result("NEWLIND", "Y" if item["new_lesions"] else "N", date, cat, field)
+            result("OVRLRESP", item["response"], date, cat, field)
+        for name, subset in sorted((assessment.get("subsets") or {}).items()):
+            group = name.replace("_", "-").upper()
             for i, item in enumerate(subset["timepoints"]):
-                if item["response"] is None:
-                    continue
-                value = code(item["response"], f"{criteria}.subsets.{group}.timepoints[{i}]")
-                rs.add(
-                    RSGRPID=group.replace("_", "-").upper(),
-                    RSTESTCD="OVRLRESP",
-                    RSTEST=RS_TESTS["OVRLRESP"],
-                    RSCAT=cat,
-                    RSORRES=value,
-                    RSSTRESC=value,
-                    **visit(item["date"]),
-                    RSDTC=item["date"],
-                )
-        best = result["best_overall_response"]
-        value = code(best["response"], f"{criteria}.best_overall_response")
-        rs.add(
-            RSTESTCD="BESTRSP",
-            RSTEST=RS_TESTS["BESTRSP"],
-            RSCAT=cat,
-            RSORRES=value,
-            RSSTRESC=value,
-            **visit(best["date"]),
-            RSDTC=best["date"],
-        )
+                if item["response"] is not None:
+                    field = f"{criteria}.subsets.{name}.timepoints[{i}]"
+                    result("OVRLRESP", item["response"], item["date"], cat, field, group)
+        best = assessment["best_overall_response"]
+        result("BESTRSP", best["response"], best["date"], cat, f"{criteria}.best_overall_response")
     return rs
 
 
@@ -312,28 +274,23 @@ def _procedure_rows(patient: PatientExport) -> tuple[_Rows, _Rows, _Rows]:
             name = f"{procedure.modality.replace('_', ' ').upper()} ABLATION"
         spid = None if procedure.id is None else str(procedure.id)
         date = procedure.date.isoformat()
-        lesions = procedure.lesions or (None,)
-        for item in lesions:
+        administered = procedure.kind in ("injection", "infusion")
+        route = None
+        if administered:
+            default = "intratumoral" if procedure.kind == "injection" else "intravenous"
+            route = route_for(procedure.route or default, f"procedures[{i}].route").cdisc
+        for j, item in enumerate(procedure.lesions or (None,)):
             lesion_id = None if item is None else item.lesion_id
-            loc = None if lesion_id is None else site_for(organs[lesion_id], f"procedures[{i}].lesions").loc
+            loc = None if lesion_id is None else site_for(organs[lesion_id], f"procedures[{i}].lesions[{j}]").loc
             pr.add(PRSPID=spid, PRLNKID=lesion_id, PRTRT=name, PRCAT="LOCOREGIONAL PROCEDURE", PRLOC=loc, PRSTDTC=date)
-        if procedure.kind not in ("injection", "infusion"):
-            continue
-        field = f"procedures[{i}].route"
-        route = route_for(
-            procedure.route or ("intratumoral" if procedure.kind == "injection" else "intravenous"), field
-        ).cdisc
-        agent = (procedure.agent or "").upper()
-        for item in lesions:
-            lesion_id = None if item is None else item.lesion_id
-            loc = None if lesion_id is None else site_for(organs[lesion_id], f"procedures[{i}].lesions").loc
-            dose: dict[str, Value]
+            if not administered:
+                continue
+            dose: dict[str, Value] = {}
             if item is not None and item.volume_ml is not None:
                 dose = {"ECDOSE": float(item.volume_ml), "ECDOSU": "mL"}
             elif procedure.dose_cells is not None:
                 dose = {"ECDOSE": float(procedure.dose_cells), "ECDOSU": "CELLS"}
-            else:
-                dose = {}
+            agent = str(procedure.agent).upper()  # required for injections and infusions (inputs.REQUIRED)
             row = ec.add(
                 ECSPID=spid,
                 ECLNKID=lesion_id,
@@ -345,14 +302,7 @@ def _procedure_rows(patient: PatientExport) -> tuple[_Rows, _Rows, _Rows]:
                 ECENDTC=date,
             )
             if procedure.concentration_mg_ml is not None:
-                suppec.rows.append(
-                    {
-                        "STUDYID": patient.study, "RDOMAIN": "EC", "USUBJID": patient.usubjid, "IDVAR": "ECSEQ",
-                        "IDVARVAL": _number_text(float(row["ECSEQ"] or 0)), "QNAM": "CONC",
-                        "QLABEL": "Concentration (mg/mL)", "QVAL": _number_text(procedure.concentration_mg_ml),
-                        "QORIG": "COLLECTED",
-                    }
-                )  # fmt: skip
+                _supp(suppec, row, "CONC", "Concentration (mg/mL)", _number_text(procedure.concentration_mg_ml))
     return pr, ec, suppec
 
 

@@ -41,7 +41,6 @@ SITES: dict[str, Site] = {
     "liver": Site("LIVER", "10200004", "Liver structure"),
     "lung": Site("LUNG", "39607008", "Lung structure"),
     "lymph node": Site("LYMPH NODE", "59441001", "Structure of lymph node"),
-    "lymph_node": Site("LYMPH NODE", "59441001", "Structure of lymph node"),
     "pancreas": Site("PANCREAS", "15776009", "Pancreatic structure"),
     "peritoneum": Site("PERITONEUM", "15425007", "Peritoneum (serous membrane) structure"),
     "pleura": Site("PLEURA", "3120008", "Pleural membrane structure"),
@@ -49,6 +48,7 @@ SITES: dict[str, Site] = {
     "portal vein": Site("PORTAL VEIN", "32764006", "Portal vein structure"),
     "skin": Site("SKIN", "39937001", "Skin structure"),
     "spleen": Site("SPLEEN", "78961009", "Splenic structure"),
+    "subcutaneous": Site("SUBCUTANEOUS TISSUE", "71966008", "Subcutaneous tissue structure"),
     "subcutaneous tissue": Site("SUBCUTANEOUS TISSUE", "71966008", "Subcutaneous tissue structure"),
 }
 
@@ -60,7 +60,7 @@ def site_for(organ: str, field: str) -> Site:
         key = "pleura"
     site = SITES.get(key)
     if site is None:
-        known = ", ".join(sorted(k for k in SITES if "_" not in k))
+        known = ", ".join(sorted(SITES))
         raise InputError.one(field, f"organ {organ!r} has no CDISC LOC / SNOMED CT body site mapping (known: {known})")
     return site
 

@@ -240,3 +240,29 @@ def test_define_xml_is_valid_define_21_and_describes_the_files(datasets: dict[st
     broken.write_text(text.replace('Repeating="Yes"', 'Repeating="Maybe"', 1), encoding="utf-8")
     with pytest.raises(ValueError, match=r"(?s)not valid Define-XML 2\.1.*'Maybe'"):
         validate_define(broken)
+
+
+def test_project_conformance_rules(datasets: dict[str, Dataset]) -> None:
+    """ioguide's own rules in place of CDISC CORE (not runnable offline, docs/interop.md):
+    IOG-TU-001 TULNKID unique within USUBJID; IOG-TR-001 every TRLNKID has its TU record (SDTMIG 3.4 §6.3.5.11:
+    TR links to TU by --LNKID); IOG-TR-002 TRSTRESN populated exactly when TRSTRESC is a number;
+    IOG-PR-001/IOG-EC-001 every PRLNKID/ECLNKID is a TU lesion; IOG-SUPP-001 every SUPPTR/SUPPEC IDVARVAL names
+    an existing --SEQ; IOG-ALL-001 --SEQ is 1..n within USUBJID."""
+    frames = {n: pd.DataFrame(list(d.rows), columns=d.domain.names()) for n, d in datasets.items()}
+    tu = frames["TU"]
+    assert not tu.duplicated(["USUBJID", "TULNKID"]).any()
+    lesions = set(zip(tu.USUBJID, tu.TULNKID, strict=True))
+    tr = frames["TR"]
+    assert set(zip(tr.USUBJID, tr.TRLNKID, strict=True)) <= lesions
+    numeric = tr.TRSTRESC.fillna("").str.fullmatch(r"\d+(\.\d+)?")
+    assert (numeric == tr.TRSTRESN.notna()).all()
+    for name, var in (("PR", "PRLNKID"), ("EC", "ECLNKID")):
+        linked = frames[name].dropna(subset=[var])
+        assert set(zip(linked.USUBJID, linked[var], strict=True)) <= lesions
+    for supp, parent in (("SUPPTR", "TR"), ("SUPPEC", "EC")):
+        seqs = set(zip(frames[parent].USUBJID, frames[parent][f"{parent}SEQ"].astype(int).astype(str), strict=True))
+        assert set(zip(frames[supp].USUBJID, frames[supp].IDVARVAL, strict=True)) <= seqs
+    for name, frame in frames.items():
+        if f"{name}SEQ" in frame:
+            for _, seq in frame.groupby("USUBJID")[f"{name}SEQ"]:
+                assert list(seq) == [float(i) for i in range(1, len(seq) + 1)], name

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import typer
 
@@ -18,6 +18,7 @@ from ioguide.cli.db import DB_OPTION
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, dumps, read_json, resolve_format
 from ioguide.errors import InputError
 
+T = TypeVar("T")
 SOURCE = typer.Argument(None, help="Export input JSON (see examples/interop), or - for standard input.")
 STUDY = typer.Option(None, "--study", help="STUDYID (default: the program's name).")
 
@@ -46,9 +47,27 @@ def _fail(err: InputError, out_format: OutputFormat) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _one_source(source: str | None, key: object, option: str) -> None:
+def _read_input(
+    source: str | None,
+    key: object,
+    option: str,
+    db: str | None,
+    parse: Callable[[Any], T],
+    load: Callable[[Any, Any], T],
+) -> T:
+    """The export input from ``source`` (a file or ``-``) or, with ``option``, from the records store at ``db``."""
     if (source is None) == (key is None):
         raise InputError.one("$", f"give either an export input file or {option} (with --db), not both or neither")
+    if source is not None:
+        return parse(read_json(source))
+    from ioguide.cli.records_common import open_migrated
+    from ioguide.services.context import cli_actor
+
+    database = open_migrated(db)
+    try:
+        return load(database, cli_actor())
+    finally:
+        database.dispose()
 
 
 def fhir(
@@ -61,22 +80,14 @@ def fhir(
 ) -> None:
     """A patient's FHIR R4 Bundle (mCODE STU4 profiles), from an export input file or the records store."""
     from ioguide.interop.fhir import patient_bundle
+    from ioguide.interop.from_records import load_patient_export
     from ioguide.interop.inputs import parse_patient_export
 
     def produce() -> dict[str, Any]:
-        _one_source(source, patient, "--patient")
-        if source is not None:
-            export = parse_patient_export(read_json(source))
-        else:
-            from ioguide.cli.records_common import open_migrated
-            from ioguide.interop.from_records import load_patient_export
-            from ioguide.services.context import cli_actor
-
-            database = open_migrated(db)
-            try:
-                export = load_patient_export(database, cli_actor(), int(patient or 0), study)
-            finally:
-                database.dispose()
+        export = _read_input(
+            source, patient, "--patient", db, parse_patient_export,
+            lambda database, actor: load_patient_export(database, actor, int(patient or 0), study),
+        )  # fmt: skip
         bundle = patient_bundle(export)
         if out is None:
             return bundle
@@ -111,22 +122,14 @@ def sdtm(
 ) -> None:
     """A study's SDTM TU, TR, RS, PR, EC (+SUPPTR, SUPPEC) as CSV and XPORT v5, with a Define-XML 2.1."""
     from ioguide.interop.files import write_study
+    from ioguide.interop.from_records import load_study_export
     from ioguide.interop.inputs import parse_study_export
 
     def produce() -> dict[str, Any]:
-        _one_source(source, program, "--program")
-        if source is not None:
-            export = parse_study_export(read_json(source))
-        else:
-            from ioguide.cli.records_common import open_migrated
-            from ioguide.interop.from_records import load_study_export
-            from ioguide.services.context import cli_actor
-
-            database = open_migrated(db)
-            try:
-                export = load_study_export(database, cli_actor(), str(program), study)
-            finally:
-                database.dispose()
+        export = _read_input(
+            source, program, "--program", db, parse_study_export,
+            lambda database, actor: load_study_export(database, actor, str(program), study),
+        )  # fmt: skip
         datasets, files = write_study(export, out)
         return {
             "study": export.study,

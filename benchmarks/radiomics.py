@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -66,6 +67,12 @@ def single(repeat: int) -> None:
     print(f"same feature names: {same}; largest relative difference: {worst:.1e}")
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished worker processes (user + system)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def batch(cases: int, per_case: int) -> None:
     rng = np.random.default_rng(1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,16 +88,20 @@ def batch(cases: int, per_case: int) -> None:
             sitk.WriteImage(_sitk(labels), str(base / f"mask{c}.nii"))
             rows.append(f"c{c},ct{c}.nii,mask{c}.nii")
         found = parse_manifest("\n".join(rows), base)
-        print(f"\n{'batch':<34} {'lesions':>8} {'seconds':>8} {'lesions/s':>10} {'speed-up':>9}")
+        print(f"\n{'batch':<34} {'lesions':>8} {'seconds':>8} {'CPU s':>7} {'lesions/s':>10} {'speed-up':>9}")
+        print(f"(load average before the batch: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         first = 0.0
+        # the same per-process threading in both runs: SimpleITK single-threaded (as in the worker processes)
+        sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
         for jobs in (1, 2):
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), _cpu_seconds()
             result = run_batch(found, None, jobs=jobs)
-            took = time.perf_counter() - t
+            took, cpu = time.perf_counter() - t, _cpu_seconds() - cpu
             lesions = sum(1 for rows_ in result for r in rows_ if not r["error"])
             first = first or took
             print(
-                f"{f'{jobs} worker process(es)':<34} {lesions:>8} {took:>8.1f} {lesions / took:>10.1f} {first / took:>8.2f}x"
+                f"{f'{jobs} worker process(es)':<34} {lesions:>8} {took:>8.1f} {cpu:>7.1f} {lesions / took:>10.1f}"
+                f" {first / took:>8.2f}x"
             )
 
 

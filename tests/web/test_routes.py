@@ -231,3 +231,30 @@ def test_unknown_patient_and_bad_query_are_html_pages(signed_in: Sign) -> None:
     missing = client.get("/patients/999")
     assert missing.status_code == 404 and "no patient with id 999" in missing.text and "<html" in missing.text
     assert client.get("/cohort?criteria=who").status_code == 422
+
+
+def test_a_patient_without_scans_and_a_case_outside_recist(signed_in: Sign, db: Database) -> None:
+    """RECIST 1.1 section 3.3.1 allows at most 5 targets; itRECIST (Goldmacher 2020) 5 injected + 5 non-injected."""
+    from ioguide.services import patients
+
+    client = signed_in("radiologist")
+    empty = patients.create_patient(
+        db, DEMO_ACTOR, patients.PatientIn(study_id="IT-100", program="HIT-IT demo program")
+    )
+    assert "no imaging timepoint recorded yet" in client.get("/cohort").text
+    page = client.get(f"/patients/{empty['id']}").text
+    assert "Record the baseline scan" in page and "No procedure recorded." in page
+    wide = patients.create_patient(db, DEMO_ACTOR, patients.PatientIn(study_id="IT-101", program="HIT-IT demo program"))
+    lesions = [{"id": f"I{i}", "role": "target", "organ": f"skin {i // 2}", "injected": True} for i in range(5)]
+    lesions += [{"id": f"D{i}", "role": "target", "organ": f"lung {i // 2}"} for i in range(5)]
+    baseline = {"date": "2026-01-05", "diameters_mm": {lesion["id"]: 20 for lesion in lesions}}
+    cases.put_case(
+        db, DEMO_ACTOR, wide["id"], {"criteria": "itrecist", "lesions": lesions, "timepoints": [baseline]}, 1
+    )
+    page = client.get(f"/patients/{wide['id']}").text
+    assert "Not applicable to this case:" in page and "at most 5 (RECIST 1.1" in page
+
+
+def test_an_expired_session_sends_an_htmx_request_to_sign_in(client: TestClient) -> None:
+    reply = client.post("/patients/1/toxicity/crs/preview", data={}, headers={"HX-Request": "true"})
+    assert reply.status_code == 204 and reply.headers["HX-Redirect"].startswith("/login?next=/patients/1/toxicity/crs")

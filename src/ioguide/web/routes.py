@@ -68,7 +68,10 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired as exc:
-                return RedirectResponse(f"/login?next={quote(exc.next_url, safe='/?=&')}", status_code=303)
+                target = f"/login?next={quote(exc.next_url, safe='/?=&')}"
+                if _is_htmx(request):  # an expired session during an htmx request: the whole page goes to sign-in
+                    return Response(status_code=204, headers={"HX-Redirect": target})
+                return RedirectResponse(target, status_code=303)
             except ServiceError as exc:
                 status = PAGE_ERRORS.get(type(exc), 400)
                 return error_page(request, status, exc.message)

@@ -11,7 +11,8 @@ from typing import Any
 
 import typer
 
-from ioguide.cli.io import FORMAT_OPTION, OutputFormat, read_json, resolve_format, run_computation
+from ioguide.cli.db import DB_OPTION
+from ioguide.cli.io import FORMAT_OPTION, OutputFormat, dumps, read_json, resolve_format, run_computation
 from ioguide.errors import InputError
 from ioguide.simulation.cart import simulate_cart
 from ioguide.simulation.cohort import CohortResult, run_cohort
@@ -187,6 +188,106 @@ def cohort(
         return result.as_dict()
 
     run_computation(source, fmt, compute, render_cohort)
+
+
+def _records_for(patient_id: int, db: str | None) -> tuple[list[Any], list[Any]]:
+    """Injections and diameters of a stored patient, read through the services (exit 2: unknown patient)."""
+    import datetime as dt
+
+    from ioguide.cli.records_common import open_migrated
+    from ioguide.services.cases import get_case
+    from ioguide.services.context import cli_actor
+    from ioguide.services.errors import NotFoundError
+    from ioguide.services.procedures import list_procedures
+    from ioguide.simulation.patient import InjectionRecord, LesionDiameter
+
+    database = open_migrated(db)
+    try:
+        case, _ = get_case(database, cli_actor(), patient_id)
+        procedures = list_procedures(database, cli_actor(), patient_id)
+    except NotFoundError as err:
+        raise InputError.one("--patient", err.message) from None
+    finally:
+        database.dispose()
+    injections = [
+        InjectionRecord(
+            date=dt.date.fromisoformat(p["date"]),
+            agent=p["agent"],
+            lesion=item["lesion_id"],
+            volume_ml=item["volume_ml"],
+            concentration_mg_ml=p.get("concentration_mg_ml"),
+        )
+        for p in procedures
+        if p["kind"] == "injection"
+        for item in p["lesions"]
+    ]
+    diameters = [
+        LesionDiameter(label, dt.date.fromisoformat(tp["date"]), float(value))
+        for tp in case["timepoints"]
+        for label, value in tp["diameters_mm"].items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    return injections, diameters
+
+
+def render_patient(result: dict[str, Any]) -> str:
+    lines = [f"patient {result['patient_id']}: exposure over 0-{result['horizon_days']:g} days"]
+    for agent in result["agents"]:
+        lines.append(
+            f"{agent['agent']} (first injection {agent['first_injection']}): plasma AUC "
+            f"{_num(agent['auc_plasma_mg_day_l'])} mg*day/L, Cmax {_num(agent['cmax_plasma_mg_l'])} mg/L "
+            f"at day {_num(agent['tmax_plasma_days'])}"
+        )
+        for lesion in agent["lesions"]:
+            total = sum(d["amount_mg"] for d in lesion["doses"])
+            lines.append(
+                f"  {lesion['lesion']}: {len(lesion['doses'])} injection(s), {total:g} mg; tumour AUC "
+                f"{_num(lesion['auc_tumour_mg_day_l'])} mg*day/L"
+            )
+    lines += [f"not evaluable: {item['injection']}: {item['reason']}" for item in result["not_evaluable"]]
+    return "\n".join(lines + _footer(result))
+
+
+@app.command("patient")
+def patient(
+    patient_id: int = typer.Option(..., "--patient", help="The stored patient's id."),
+    db: str | None = DB_OPTION,
+    retention_half_life_days: float = typer.Option(
+        1.0, "--retention-half-life-days", help="Assumed tumour retention half-life (days)."
+    ),
+    kp: float = typer.Option(0.0, "--kp", help="Assumed tumour:plasma partition (uptake from plasma)."),
+    horizon_days: float | None = typer.Option(None, "--horizon-days", help="Default: last injection + 28 days."),
+    fmt: OutputFormat | None = FORMAT_OPTION,
+) -> None:
+    """Exposure per injected lesion and in plasma from a stored patient's recorded injections."""
+    from ioguide.simulation.patient import TumourAssumptions, patient_exposure
+
+    def compute(_: Any) -> dict[str, Any]:
+        problems = []
+        if not retention_half_life_days > 0:
+            problems.append(("--retention-half-life-days", "must be > 0 (a half-life in days is > 0)"))
+        if not kp >= 0:
+            problems.append(("--kp", "must be >= 0 (kp is a tumour:plasma concentration ratio >= 0)"))
+        if horizon_days is not None and not horizon_days > 0:
+            problems.append(("--horizon-days", "must be > 0 (the horizon is a duration in days > 0)"))
+        if problems:
+            from ioguide.errors import Problem
+
+            raise InputError([Problem(f, m) for f, m in problems])
+        injections, diameters = _records_for(patient_id, db)
+        result = patient_exposure(injections, diameters, TumourAssumptions(retention_half_life_days, kp, horizon_days))
+        return {"patient_id": patient_id, **result.as_dict()}
+
+    out_format = resolve_format(fmt)
+    try:
+        result = compute(None)
+    except InputError as err:
+        for problem in err.problems:
+            typer.echo(str(problem), err=True)
+        if out_format is OutputFormat.json:
+            typer.echo(dumps(err.as_dict()))
+        raise typer.Exit(2) from None
+    typer.echo(dumps(result) if out_format is OutputFormat.json else render_patient(result))
 
 
 __all__ = ["app", "read_json", "resolve_format"]

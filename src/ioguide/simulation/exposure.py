@@ -11,8 +11,6 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
-
 from ioguide.errors import InputError, Problem
 from ioguide.simulation import linear
 from ioguide.simulation.drugs import DrugData, load_drug
@@ -109,18 +107,9 @@ def regimen_doses(system: ExposureSystem, regimen: Regimen) -> list[tuple[float,
 
 
 def plasma_peak(system: ExposureSystem, doses: list[tuple[float, Array]], horizon: float) -> tuple[float, float]:
-    """Plasma Cmax and Tmax over [0, horizon], searched interval by interval between dose days.
-
-    Within an interval the state evolves as ``e^{Ks} x(start)`` (superposition of the doses given so far), so
-    :func:`ioguide.simulation.linear.interval_peak` finds its exact maximum.
-    """
-    best_c, best_t = -np.inf, 0.0
-    for start, end in linear.dose_intervals([day for day, _ in doses], horizon):
-        x_start = linear.superpose(system.k, doses, [start])[0]
-        amount, offset = linear.interval_peak(system.k, x_start, end - start, CENTRAL)
-        if amount > best_c:
-            best_c, best_t = amount, start + offset
-    return float(best_c / system.central_volume_l), best_t
+    """Plasma Cmax (mg/L) and Tmax (days) over [0, horizon]: the exact maximum between dose days."""
+    amount, when = linear.peak_over_doses(system.k, doses, horizon, CENTRAL)
+    return amount / system.central_volume_l, when
 
 
 def regimen_exposure(system: ExposureSystem, regimen: Regimen, times: list[float], horizon: float) -> RegimenExposure:

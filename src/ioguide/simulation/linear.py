@@ -191,3 +191,18 @@ def interval_peak(k: Array, x0: Array, length: float, index: int) -> tuple[float
         root = float(grid[i + 1]) if slope[i + 1] == 0 else float(brentq(derivative, grid[i], grid[i + 1]))
         candidates.append((float(propagate(k, x0, [root])[0, index]), root))
     return max(candidates, key=lambda c: c[0])
+
+
+def peak_over_doses(k: Array, doses: Sequence[tuple[float, Array]], horizon: float, index: int) -> tuple[float, float]:
+    """Largest value of state ``index`` over [0, horizon] after several doses, and when it occurs.
+
+    Between dose days the state is ``e^{Ks} x(start)`` (superposition of the doses given so far), so
+    :func:`interval_peak` finds its exact maximum in each interval.
+    """
+    best, when = -np.inf, 0.0
+    for start, end in dose_intervals([day for day, _ in doses], horizon):
+        x_start = superpose(k, doses, [start])[0]
+        value, offset = interval_peak(k, x_start, end - start, index)
+        if value > best:
+            best, when = value, start + offset
+    return float(best), when

@@ -82,9 +82,15 @@ def test_store_export_equals_the_file_export_of_the_same_patient(
     assert [p.model_dump(exclude={"id"}) for p in stored.procedures] == [
         p.model_dump(exclude={"id"}) for p in by_file.procedures
     ]
-    assert [(t.kind, t.grade, t.scale, t.term) for t in stored.toxicity] == [
-        ("ctcae", 2, "CTCAE v5.0", "Alanine aminotransferase increased")
+    assert [(t.kind, t.grade, t.scale, t.term, t.name) for t in stored.toxicity] == [
+        ("ctcae", 2, "CTCAE v5.0", "alanine_aminotransferase_increased", "Alanine aminotransferase increased")
     ]
+    (event,) = _resources(patient_bundle(stored), "AdverseEvent")
+    assert event["event"]["coding"][0] == {
+        "system": "https://ioguide.org/fhir/CodeSystem/toxicity",
+        "code": "alanine_aminotransferase_increased",
+        "display": "Alanine aminotransferase increased",
+    }
 
 
 def test_one_lesion_is_the_same_key_in_the_store_fhir_and_sdtm(database: Database, store: tuple[str, int]) -> None:

@@ -444,7 +444,7 @@ class _Builder:
                 continue
             code = event.term or event.kind
             self.adverse_event(
-                event.term or names.get(event.kind, event.kind),
+                event.name or event.term or names.get(event.kind, event.kind),
                 event.scale,
                 event.grade,
                 event.date.isoformat(),

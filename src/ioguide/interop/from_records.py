@@ -48,8 +48,9 @@ def toxicity_input(stored: Mapping[str, Any]) -> dict[str, Any]:
         "grade": stored.get("grade"),
         "scale": result.get("scale") or stored["kind"].upper(),
     }
-    if result.get("name") or result.get("term"):
-        out["term"] = result.get("name") or result.get("term")
+    for key in ("term", "name"):
+        if result.get(key):
+            out[key] = result[key]
     return out
 
 

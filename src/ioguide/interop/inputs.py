@@ -63,7 +63,8 @@ class ToxicityRecord(BaseModel):
     date: dt.date
     grade: StrictInt | None = Field(None, ge=0, le=5)
     scale: StrictStr = Field(min_length=1, max_length=40)
-    term: StrictStr | None = Field(None, max_length=200)
+    term: StrictStr | None = Field(None, max_length=200)  # CTCAE term key, e.g. alanine_aminotransferase_increased
+    name: StrictStr | None = Field(None, max_length=200)  # its display name, e.g. Alanine aminotransferase increased
 
 
 class PatientExport(BaseModel):

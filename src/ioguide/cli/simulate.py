@@ -6,6 +6,7 @@ Contract: ``shared/spec/simulation.md``; plumbing (JSON in/out, exit 2 on bad in
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,23 +114,54 @@ def _write_table(table: dict[str, Any], path: str) -> None:
         pq.write_table(arrow, path)
 
 
+def _run(
+    source: str,
+    fmt: OutputFormat | None,
+    plot: Path | None,
+    compute: Callable[[Any], dict[str, Any]],
+    render: Callable[[dict[str, Any]], str],
+    figure: Callable[[Any, dict[str, Any]], Any],
+) -> None:
+    """``run_computation`` plus ``--plot``: ``figure(input, result)`` is drawn and saved when asked for."""
+    _check_plot(plot)
+
+    def compute_and_plot(data: Any) -> dict[str, Any]:
+        result = compute(data)
+        if plot is not None:
+            _save(figure(data, result), plot)
+        return result
+
+    run_computation(source, fmt, compute_and_plot, render)
+
+
+def _exposure_figure(data: Any, _: dict[str, Any]) -> Any:
+    from ioguide.plots.exposure import exposure_figure
+
+    return exposure_figure(parse_model(ExposureInput, data))
+
+
+def _cart_figure(_: Any, result: dict[str, Any]) -> Any:
+    from ioguide.plots.exposure import cart_figure
+
+    return cart_figure(result)
+
+
+def _cohort_figure(_: Any, result: dict[str, Any]) -> Any:
+    from ioguide.plots.exposure import cohort_figure
+
+    return cohort_figure(result)
+
+
 @app.command("exposure")
 def exposure(
     source: str = INPUT_ARGUMENT, fmt: OutputFormat | None = FORMAT_OPTION, plot: Path | None = PLOT_OPTION
 ) -> None:
     """Tumour and plasma exposure by route (intratumoral vs intravenous), exact linear solutions."""
-    _check_plot(plot)
 
     def compute(data: Any) -> dict[str, Any]:
-        inp = parse_model(ExposureInput, data)
-        result = simulate_exposure(inp).as_dict()
-        if plot is not None:
-            from ioguide.plots.exposure import exposure_figure
+        return simulate_exposure(parse_model(ExposureInput, data)).as_dict()
 
-            _save(exposure_figure(inp), plot)
-        return result
-
-    run_computation(source, fmt, compute, render_exposure)
+    _run(source, fmt, plot, compute, render_exposure, _exposure_figure)
 
 
 @app.command("cart")
@@ -137,17 +169,7 @@ def cart(
     source: str = INPUT_ARGUMENT, fmt: OutputFormat | None = FORMAT_OPTION, plot: Path | None = PLOT_OPTION
 ) -> None:
     """CAR-T cellular kinetics: Stein 2019, or the two-site route-aware extension."""
-    _check_plot(plot)
-
-    def compute(data: Any) -> dict[str, Any]:
-        result = simulate_cart(data).as_dict()
-        if plot is not None:
-            from ioguide.plots.exposure import cart_figure
-
-            _save(cart_figure(result), plot)
-        return result
-
-    run_computation(source, fmt, compute, render_cart)
+    _run(source, fmt, plot, lambda data: simulate_cart(data).as_dict(), render_cart, _cart_figure)
 
 
 @app.command("cohort")
@@ -161,8 +183,6 @@ def cohort(
 ) -> None:
     """N virtual patients with log-normal variability: percentiles of every metric, optional per-patient table."""
     from ioguide.simulation.distributed import SchedulerUnavailable, dask_mapper
-
-    _check_plot(plot)
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty() or total > 1:
@@ -181,13 +201,9 @@ def cohort(
             except OSError as exc:
                 raise InputError.one("per_patient_out", f"cannot write {inp.per_patient_out}: {exc}") from None
             typer.echo(f"per-patient table written to {inp.per_patient_out}", err=True)
-        if plot is not None:
-            from ioguide.plots.exposure import cohort_figure
-
-            _save(cohort_figure(result.summary), plot)
         return result.as_dict()
 
-    run_computation(source, fmt, compute, render_cohort)
+    _run(source, fmt, plot, compute, render_cohort, _cohort_figure)
 
 
 def _records_for(patient_id: int, db: str | None) -> tuple[list[Any], list[Any]]:

@@ -39,25 +39,23 @@ class SteinResult:
 
 @dataclass(frozen=True)
 class TwoSiteResult:
+    """The two-site solution with what produced it; ``as_dict`` puts the solution's fields after the inputs."""
+
     model: str
     route: str
     dose_cells: float
     parameters: dict[str, float]
     times_days: list[float]
     horizon_days: float
-    regional_cells: list[float]
-    blood_cells: list[float]
-    auc_regional_cells_day: float
-    auc_blood_cells_day: float
-    cmax_regional_cells: float
-    tmax_regional_days: float
-    cmax_blood_cells: float
-    tmax_blood_days: float
+    solution: two_site.TwoSiteSolution
     assumptions: list[Assumption]
     reasons: list[str]
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        solved = out.pop("solution")
+        tail = {key: out.pop(key) for key in ("assumptions", "reasons")}
+        return {**out, **solved, **tail}
 
 
 def merge_parameters(
@@ -137,7 +135,7 @@ def simulate_two_site(inp: TwoSiteInput) -> TwoSiteResult:
         parameters=values,
         times_days=times,
         horizon_days=float(inp.horizon_days),
-        **asdict(solution),
+        solution=solution,
         assumptions=assumptions,
         reasons=reasons,
     )

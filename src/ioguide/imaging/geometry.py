@@ -120,17 +120,23 @@ def _longest_perpendicular_chord(
 
     Every perpendicular line ``u = c`` (``u`` = coordinate along the long axis) is cut by the polygon edges into
     inside pieces (even-odd rule, so a gap in a concave lesion is never bridged). Each piece's length is linear in
-    ``c`` between consecutive vertex ``u`` values, so its maximum is reached at a vertex: testing the line through
-    every vertex is exact (no sampling error).
+    ``c`` between consecutive vertex ``u`` values, so its supremum is reached at a vertex, as the limit from one
+    side or the other: testing the line through every vertex under both half-open rules is exact (no sampling).
     """
     normal = np.array([-along[1], along[0]])
     starts = np.concatenate([p[:-1] for p in polygons])
     ends = np.concatenate([p[1:] for p in polygons])
     u0, u1 = (starts - origin) @ along, (ends - origin) @ along
     v0, v1 = (starts - origin) @ normal, (ends - origin) @ normal
-    cuts = np.unique(np.concatenate([u0, u1]))
-    # half-open rule: an edge crosses u = c when exactly one end is at or below c
-    crosses = (u0[None, :] <= cuts[:, None]) != (u1[None, :] <= cuts[:, None])
+    vertex_u = np.unique(np.concatenate([u0, u1]))
+    # Each line through a vertex is cut twice, once per half-open rule (an edge crosses when exactly one end is
+    # "at or below" c, resp. "below" c): the two rules give the limits from either side, which differ where a
+    # vertex touches the line (a hole or notch tangent to it); the longest piece is the larger of the two.
+    cuts = np.concatenate([vertex_u, vertex_u])
+    at_or_below = np.concatenate([np.ones_like(vertex_u, bool), np.zeros_like(vertex_u, bool)])[:, None]
+    below0 = np.where(at_or_below, u0[None, :] <= cuts[:, None], u0[None, :] < cuts[:, None])
+    below1 = np.where(at_or_below, u1[None, :] <= cuts[:, None], u1[None, :] < cuts[:, None])
+    crosses = below0 != below1
     du = np.where(u1 - u0 == 0.0, 1.0, u1 - u0)
     t = (cuts[:, None] - u0[None, :]) / du[None, :]
     v = np.where(crosses, v0[None, :] + t * (v1 - v0)[None, :], np.inf)

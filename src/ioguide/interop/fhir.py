@@ -309,7 +309,7 @@ class _Builder:
             if result["best_overall_response"]["date"] is not None:
                 self.response(criteria, result["best_overall_response"], best=True)
 
-    def _lesion_sites(self, procedure: ProcedureRecord, index: int) -> list[tuple[str, dict[str, Any]]]:
+    def _lesion_sites(self, procedure: ProcedureRecord) -> list[tuple[str, dict[str, Any]]]:
         out = []
         for item in procedure.lesions:
             tumor = self.tumors[item.lesion_id]
@@ -348,7 +348,7 @@ class _Builder:
             "performedDateTime": procedure.date.isoformat(),
             "reasonCode": REASON,
         }
-        sites = self._lesion_sites(procedure, index)
+        sites = self._lesion_sites(procedure)
         if sites:
             resource["bodySite"] = [concept for _, concept in sites]
         self.procedures[index] = self.add(resource, "procedure", str(index), procedure.date.isoformat())
@@ -376,9 +376,7 @@ class _Builder:
         """mCODE Cancer-Related MedicationAdministration, route coded in SNOMED CT (intratumoral 47017003,
         intrapleural 38233002, intra-arterial 58100008, ...); an injection defaults to the intratumoral route."""
         field = f"procedures[{index}].route"
-        route = route_for(
-            procedure.route or ("intratumoral" if procedure.kind == "injection" else "intravenous"), field
-        )
+        route = route_for(procedure.route, field)
         dosage: dict[str, Any] = {"route": _concept(SNOMED, route.snomed, route.display)}
         if site is not None:
             dosage["site"] = site

@@ -277,8 +277,7 @@ def _procedure_rows(patient: PatientExport) -> tuple[_Rows, _Rows, _Rows]:
         administered = procedure.kind in ("injection", "infusion")
         route = None
         if administered:
-            default = "intratumoral" if procedure.kind == "injection" else "intravenous"
-            route = route_for(procedure.route or default, f"procedures[{i}].route").cdisc
+            route = route_for(procedure.route, f"procedures[{i}].route").cdisc
         for j, item in enumerate(procedure.lesions or (None,)):
             lesion_id = None if item is None else item.lesion_id
             loc = None if lesion_id is None else site_for(organs[lesion_id], f"procedures[{i}].lesions[{j}]").loc

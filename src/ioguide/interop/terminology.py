@@ -83,7 +83,10 @@ ROUTES: dict[str, RouteCode] = {
 }
 
 
-def route_for(route: str, field: str) -> RouteCode:
+def route_for(route: str | None, field: str) -> RouteCode:
+    """The route's codes; an injection stored without a route is intratumoral (issue 10: intratumoral injections),
+    an infusion always has one (``inputs.REQUIRED``)."""
+    route = route or "intratumoral"
     code = ROUTES.get(route)
     if code is None:
         raise InputError.one(

@@ -225,3 +225,10 @@ def test_errors_inside_the_simulation_input_carry_its_path() -> None:
         run_cohort(parse_model(CohortInput, {"simulation": {"kind": "exposure", "input": unknown}, "n": 10}))
     assert err.value.problems[0].field == "simulation.input.drug"
     assert "nivolumab" in err.value.problems[0].message
+
+
+def test_percentiles_0_and_100_are_the_extremes() -> None:
+    """Boundary of the 0-100 rule: 0 and 100 are accepted (and are the min and max); -1 and 101 are not (above)."""
+    result = run_cohort(cohort(200, percentiles=[0, 100]))
+    values = result.per_patient["IT 10 mg.auc_plasma_inf_mg_day_l"]
+    assert result.summary["groups"][0]["auc_plasma_inf_mg_day_l"] == [float(values.min()), float(values.max())]

@@ -77,9 +77,7 @@ def mesh_volume_mm3(verts: FloatArray, faces: NDArray[np.int64]) -> float:
 def farthest_pair(points: FloatArray) -> tuple[float, int, int]:
     """Largest distance between any two points (rows) and their indices; convex hull first when there are many.
 
-    The farthest pair of a point set lies on its convex hull (Shamos 1978), so only hull vertices are compared;
-    squared distances come from one matrix product (|a|^2 + |b|^2 - 2 a.b) and the winning pair is re-measured
-    directly, so the returned length carries no cancellation error.
+    The farthest pair of a point set lies on its convex hull (Shamos 1978), so only hull vertices are compared.
     """
     idx = np.arange(len(points))
     if len(points) > _BRUTE_FORCE_POINTS:
@@ -87,11 +85,13 @@ def farthest_pair(points: FloatArray) -> tuple[float, int, int]:
             idx = ConvexHull(points).vertices
         except QhullError:  # all points coplanar/collinear: fall back to every point
             idx = np.arange(len(points))
-    sub = points[idx] - points[idx].mean(axis=0)
-    norms = np.einsum("ij,ij->i", sub, sub)
-    d2 = norms[:, None] + norms[None, :] - 2.0 * (sub @ sub.T)
+    sub = points[idx]
+    d2 = np.zeros((len(sub), len(sub)))
+    for axis in range(sub.shape[1]):  # one coordinate at a time: no (n, n, d) temporary, no BLAS threads
+        diff = sub[:, axis, None] - sub[None, :, axis]
+        d2 += diff * diff
     a, b = np.unravel_index(int(np.argmax(d2)), d2.shape)
-    return float(np.linalg.norm(points[idx[a]] - points[idx[b]])), int(idx[a]), int(idx[b])
+    return float(np.sqrt(d2[a, b])), int(idx[a]), int(idx[b])
 
 
 def max_3d_diameter(verts: FloatArray) -> tuple[float, FloatArray, FloatArray]:

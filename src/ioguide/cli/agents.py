@@ -6,8 +6,7 @@ from typing import Any
 
 import typer
 
-from ioguide.cli.io import FORMAT_OPTION, OutputFormat, dumps, resolve_format
-from ioguide.errors import InputError
+from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_produced
 from ioguide.planning.catalog import load_agents
 from ioguide.planning.protocol import AgentProtocol, DiameterTable, FixedPerLesion
 
@@ -43,19 +42,18 @@ def agents(
     agents_dir: list[str] | None = typer.Option(None, "--agents-dir", help="A folder of extra agent protocol files."),
 ) -> None:
     """List the agent protocols ioguide knows, with their source."""
-    out_format = resolve_format(fmt)
-    try:
+
+    def produce() -> dict[str, Any]:
         found = load_agents(agents_dir or ())
-    except InputError as err:
-        for problem in err.problems:
-            typer.echo(str(problem), err=True)
-        if out_format is OutputFormat.json:
-            typer.echo(dumps(err.as_dict()))
-        raise typer.Exit(2) from None
-    listing = [describe(a) for _, a in sorted(found.items())]
-    if out_format is OutputFormat.json:
-        typer.echo(dumps({"agents": listing}))
-        return
-    for item in listing:
-        typer.echo(f"{item['id']:<28} {item['volume_rule_text']:<28} max {item['max_volume_ml_per_visit']} mL/visit")
-        typer.echo(f"{'':<28} {item['source']}")
+        return {"agents": [describe(a) for _, a in sorted(found.items())]}
+
+    run_produced(fmt, produce, render_agents)
+
+
+def render_agents(result: dict[str, Any]) -> str:
+    """One block per agent: id, volume rule, visit cap, and its source."""
+    lines = []
+    for item in result["agents"]:
+        lines.append(f"{item['id']:<28} {item['volume_rule_text']:<28} max {item['max_volume_ml_per_visit']} mL/visit")
+        lines.append(f"{'':<28} {item['source']}")
+    return "\n".join(lines)

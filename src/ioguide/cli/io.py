@@ -53,6 +53,30 @@ def dumps(result: Any) -> str:
     return json.dumps(result, indent=1, ensure_ascii=False)
 
 
+def report_input_error(err: InputError, out_format: OutputFormat) -> typer.Exit:
+    """Print each problem as ``path: message`` on standard error (and ``{"errors": [...]}`` as JSON output);
+    return the exit 2 to raise."""
+    for problem in err.problems:
+        typer.echo(str(problem), err=True)
+    if out_format is OutputFormat.json:
+        typer.echo(dumps(err.as_dict()))
+    return typer.Exit(2)
+
+
+def run_produced(
+    fmt: OutputFormat | None,
+    produce: Callable[[], dict[str, Any]],
+    render_text: Callable[[dict[str, Any]], str],
+) -> None:
+    """Call ``produce`` (a command whose input is its options, not a document) and print the result."""
+    out_format = resolve_format(fmt)
+    try:
+        result = produce()
+    except InputError as err:
+        raise report_input_error(err, out_format) from None
+    typer.echo(dumps(result) if out_format is OutputFormat.json else render_text(result))
+
+
 def run_computation(
     source: str,
     fmt: OutputFormat | None,
@@ -60,13 +84,4 @@ def run_computation(
     render_text: Callable[[dict[str, Any]], str],
 ) -> None:
     """Read ``source``, call ``compute`` on the parsed JSON and print the result; exit 2 on bad input."""
-    out_format = resolve_format(fmt)
-    try:
-        result = compute(read_json(source))
-    except InputError as err:
-        for problem in err.problems:
-            typer.echo(str(problem), err=True)
-        if out_format is OutputFormat.json:
-            typer.echo(dumps(err.as_dict()))
-        raise typer.Exit(2) from None
-    typer.echo(dumps(result) if out_format is OutputFormat.json else render_text(result))
+    run_produced(fmt, lambda: compute(read_json(source)), render_text)

@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 from ioguide.cli.db import DB_OPTION
-from ioguide.cli.io import FORMAT_OPTION, OutputFormat, dumps, read_json, resolve_format, run_computation
+from ioguide.cli.io import FORMAT_OPTION, OutputFormat, read_json, resolve_format, run_computation, run_produced
 from ioguide.errors import InputError
 from ioguide.simulation.cart import simulate_cart
 from ioguide.simulation.cohort import CohortResult, run_cohort
@@ -278,7 +278,7 @@ def patient(
     """Exposure per injected lesion and in plasma from a stored patient's recorded injections."""
     from ioguide.simulation.patient import TumourAssumptions, patient_exposure
 
-    def compute(_: Any) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
         problems = []
         if not retention_half_life_days > 0:
             problems.append(("--retention-half-life-days", "must be > 0 (a half-life in days is > 0)"))
@@ -294,16 +294,7 @@ def patient(
         result = patient_exposure(injections, diameters, TumourAssumptions(retention_half_life_days, kp, horizon_days))
         return {"patient_id": patient_id, **result.as_dict()}
 
-    out_format = resolve_format(fmt)
-    try:
-        result = compute(None)
-    except InputError as err:
-        for problem in err.problems:
-            typer.echo(str(problem), err=True)
-        if out_format is OutputFormat.json:
-            typer.echo(dumps(err.as_dict()))
-        raise typer.Exit(2) from None
-    typer.echo(dumps(result) if out_format is OutputFormat.json else render_patient(result))
+    run_produced(fmt, compute, render_patient)
 
 
 __all__ = ["app", "read_json", "resolve_format"]

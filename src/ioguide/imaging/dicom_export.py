@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import highdicom as hd
 import numpy as np
@@ -81,6 +82,17 @@ def parse_lesion_ids(pairs: Sequence[str], labels: Sequence[int]) -> list[Lesion
     return [LesionRef(lab, given.get(lab, f"lesion-{lab}")) for lab in labels]
 
 
+def _new_instance(series_number: int) -> dict[str, Any]:
+    """Identity of a new object written by ioguide: new series and instance UIDs, instance 1, the manufacturer."""
+    return {
+        "series_instance_uid": hd.UID(),
+        "series_number": series_number,
+        "sop_instance_uid": hd.UID(),
+        "instance_number": 1,
+        "manufacturer": MANUFACTURER,
+    }
+
+
 def write_seg(
     source: Sequence[Dataset], labels_kji: NDArray[np.int32], lesions: Sequence[LesionRef], series_number: int = 300
 ) -> hd.seg.Segmentation:
@@ -107,11 +119,7 @@ def write_seg(
         pixel_array=stack,
         segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
         segment_descriptions=descriptions,
-        series_instance_uid=hd.UID(),
-        series_number=series_number,
-        sop_instance_uid=hd.UID(),
-        instance_number=1,
-        manufacturer=MANUFACTURER,
+        **_new_instance(series_number),
         manufacturer_model_name=MODEL,
         software_versions=SOFTWARE_VERSION,
         device_serial_number="0",
@@ -253,11 +261,7 @@ def write_sr(
     return hd.sr.Comprehensive3DSR(
         evidence=[*source, seg],
         content=report,
-        series_instance_uid=hd.UID(),
-        series_number=series_number,
-        sop_instance_uid=hd.UID(),
-        instance_number=1,
-        manufacturer=MANUFACTURER,
+        **_new_instance(series_number),
         is_complete=True,
         series_description="ioguide measurement report",
     )

@@ -8,24 +8,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from spec_examples import SPEC_EXAMPLES, without_reasons
 from typer.testing import CliRunner
 
 from ioguide.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC_EXAMPLES = ROOT.parent / "shared" / "spec" / "examples"
 runner = CliRunner()
-
-
-def without_reasons(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: without_reasons(v) for k, v in value.items() if k != "reasons"}
-    if isinstance(value, list):
-        return [without_reasons(v) for v in value]
-    return value
 
 
 ASSESS_PAIRS = sorted(SPEC_EXAMPLES.glob("assess-*.json"))

@@ -8,21 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from spec_examples import SPEC_EXAMPLES, without_reasons
 from typer.testing import CliRunner
 
 from ioguide.cli.main import app
 
-SPEC_EXAMPLES = Path("/work/shared/spec/examples")
 LOCAL_EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "toxicity"
 runner = CliRunner()
-
-
-def _without_reasons(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_reasons(v) for k, v in value.items() if k != "reasons"}
-    if isinstance(value, list):
-        return [_without_reasons(v) for v in value]
-    return value
 
 
 def _example(name: str) -> Path:
@@ -40,7 +32,7 @@ def test_conformance_grade_crs() -> None:
     assert result.exit_code == 0, result.output
     expected = json.loads(_example("grade-crs.out.json").read_text(encoding="utf-8"))
     got = json.loads(result.stdout)
-    assert _without_reasons(got) == _without_reasons(expected)
+    assert without_reasons(got) == without_reasons(expected)
     assert all(isinstance(r, str) and "ASTCT" in r for r in got["reasons"])
 
 

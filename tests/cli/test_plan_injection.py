@@ -8,21 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from spec_examples import SPEC_EXAMPLES, without_reasons
 from typer.testing import CliRunner
 
 from ioguide.cli.main import app
 
-SPEC_EXAMPLES = Path("/work/shared/spec/examples")
 LOCAL_EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "planning"
 runner = CliRunner()
-
-
-def _without_reasons(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_reasons(v) for k, v in value.items() if k != "reasons"}
-    if isinstance(value, list):
-        return [_without_reasons(v) for v in value]
-    return value
 
 
 def _example(name: str) -> Path:
@@ -36,7 +28,7 @@ def test_conformance_plan_injection() -> None:
     assert result.exit_code == 0, result.output
     expected = json.loads(_example("plan-injection.out.json").read_text())
     got = json.loads(result.stdout)
-    assert _without_reasons(got) == _without_reasons(expected)
+    assert without_reasons(got) == without_reasons(expected)
     assert all(isinstance(r, str) and r for r in got["reasons"])
 
 

@@ -10,23 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from spec_examples import SPEC_EXAMPLES, without_reasons
 from typer.testing import CliRunner
 
 from ioguide.cli.main import app
 
-SPEC_EXAMPLES = Path("/work/shared/spec/examples")
 LOCAL_EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "simulation"
 runner = CliRunner()
 #: Root-finding for Tmax converges to within a few ulps; every other number matches bit for bit.
 ROOT_RTOL = 1e-12
-
-
-def _without_reasons(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_reasons(v) for k, v in value.items() if k != "reasons"}
-    if isinstance(value, list):
-        return [_without_reasons(v) for v in value]
-    return value
 
 
 def _assert_same(got: Any, expected: Any, path: str = "$") -> None:
@@ -57,12 +49,12 @@ def test_conformance_simulate_exposure() -> None:
     assert result.exit_code == 0, result.output
     expected = json.loads((SPEC_EXAMPLES / "simulate-exposure.out.json").read_text(encoding="utf-8"))
     got = json.loads(result.stdout)
-    _assert_same(_without_reasons(got), _without_reasons(expected))
+    _assert_same(without_reasons(got), without_reasons(expected))
     tmax = got["regimens"][0]["tmax_plasma_days"]
     cmax = got["regimens"][0]["cmax_plasma_mg_l"]
     got["regimens"][0]["tmax_plasma_days"] = expected["regimens"][0]["tmax_plasma_days"]
     got["regimens"][0]["cmax_plasma_mg_l"] = expected["regimens"][0]["cmax_plasma_mg_l"]
-    assert _without_reasons(got) == _without_reasons(expected)  # bit for bit apart from the root
+    assert without_reasons(got) == without_reasons(expected)  # bit for bit apart from the root
     assert math.isclose(tmax, 2.5059655807930334, rel_tol=ROOT_RTOL) and math.isclose(
         cmax, 1.3324361782228429, rel_tol=1e-15
     )

@@ -19,7 +19,7 @@ from ioguide.simulation.exposure import simulate_exposure
 from ioguide.simulation.inputs import CohortInput, ExposureInput
 from ioguide.validation import parse_model
 
-EXAMPLE = Path("/work/shared/spec/examples/simulate-exposure.json")
+EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples" / "simulate-exposure.json"
 EXPOSURE: dict[str, Any] = {
     "model": "tumour_two_compartment",
     "drug": "ipilimumab",

@@ -15,11 +15,10 @@ import typer
 from ioguide.cli.db import DB_OPTION
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, read_json, resolve_format, run_computation, run_produced
 from ioguide.errors import InputError
-from ioguide.simulation.cart import simulate_cart
-from ioguide.simulation.cohort import CohortResult, run_cohort
-from ioguide.simulation.exposure import simulate_exposure
-from ioguide.simulation.inputs import CohortInput, ExposureInput
 from ioguide.validation import parse_model
+
+# The numerical core (numpy, scipy) is imported inside each command, so that every other ``ioguide`` command
+# starts without paying for it.
 
 app = typer.Typer(help="Exposure by route, CAR-T cellular kinetics, virtual cohorts (spec/simulation.md).")
 
@@ -136,6 +135,7 @@ def _run(
 
 def _exposure_figure(data: Any, _: dict[str, Any]) -> Any:
     from ioguide.plots.exposure import exposure_figure
+    from ioguide.simulation.inputs import ExposureInput
 
     return exposure_figure(parse_model(ExposureInput, data))
 
@@ -158,6 +158,9 @@ def exposure(
 ) -> None:
     """Tumour and plasma exposure by route (intratumoral vs intravenous), exact linear solutions."""
 
+    from ioguide.simulation.exposure import simulate_exposure
+    from ioguide.simulation.inputs import ExposureInput
+
     def compute(data: Any) -> dict[str, Any]:
         return simulate_exposure(parse_model(ExposureInput, data)).as_dict()
 
@@ -169,6 +172,8 @@ def cart(
     source: str = INPUT_ARGUMENT, fmt: OutputFormat | None = FORMAT_OPTION, plot: Path | None = PLOT_OPTION
 ) -> None:
     """CAR-T cellular kinetics: Stein 2019, or the two-site route-aware extension."""
+    from ioguide.simulation.cart import simulate_cart
+
     _run(source, fmt, plot, lambda data: simulate_cart(data).as_dict(), render_cart, _cart_figure)
 
 
@@ -182,7 +187,9 @@ def cohort(
     plot: Path | None = PLOT_OPTION,
 ) -> None:
     """N virtual patients with log-normal variability: percentiles of every metric, optional per-patient table."""
+    from ioguide.simulation.cohort import CohortResult, run_cohort
     from ioguide.simulation.distributed import SchedulerUnavailable, dask_mapper
+    from ioguide.simulation.inputs import CohortInput
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty() or total > 1:

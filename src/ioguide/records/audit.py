@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ioguide.records.models import AuditEntry
@@ -44,8 +44,12 @@ def _content(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+def _hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
 def row_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(canonical_json(_content(entry)).encode("utf-8")).hexdigest()
+    return _hash(_content(entry))
 
 
 def append(
@@ -59,26 +63,26 @@ def append(
     before: Any,
     after: Any,
     reason: str | None,
-) -> AuditEntry:
-    """Append one row, linked to the current head of the chain. Call inside a write transaction (the writer
-    lock makes reading the head and inserting after it atomic)."""
+) -> str:
+    """Append one row, linked to the current head of the chain; return its hash. Call inside a write transaction
+    (the writer lock makes reading the head and inserting after it atomic). A plain INSERT, not an ORM object:
+    every write pays for this."""
     head = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
-    entry = AuditEntry(
-        at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-        username=username,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        patient_id=patient_id,
-        before=None if before is None else canonical_json(before),
-        after=None if after is None else canonical_json(after),
-        reason=reason,
-        prev_hash=head or GENESIS,
-    )
-    entry.hash = row_hash(entry)
-    session.add(entry)
-    session.flush()
-    return entry
+    content: dict[str, Any] = {
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+        "username": username,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "patient_id": patient_id,
+        "before": None if before is None else canonical_json(before),
+        "after": None if after is None else canonical_json(after),
+        "reason": reason,
+        "prev_hash": head or GENESIS,
+    }
+    digest = _hash(content)
+    session.execute(insert(AuditEntry).values(**content, hash=digest))
+    return digest
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from typing import Any
 
 import typer
 
-from ioguide.cli.imaging import IMAGE, ROI, _read_params, _require, emit
-from ioguide.cli.io import FORMAT_OPTION, OutputFormat
+from ioguide.cli.imaging import IMAGE, ROI, _read_params, _require
+from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_produced
 from ioguide.errors import InputError
 
 app = typer.Typer(help="Export to standard formats: DICOM SEG and SR (TID 1500), FHIR, SDTM.", no_args_is_help=True)
@@ -58,7 +58,7 @@ def seg(
     fmt: OutputFormat | None = FORMAT_OPTION,
 ) -> None:
     """A DICOM SEG (BINARY, one segment per lesion) on the image's DICOM series."""
-    emit(
+    run_produced(
         fmt,
         lambda: _seg(_require(image, "image"), _require(mask, "mask"), _require(out, "--out"), label, lesion, roi),
         lambda r: f"wrote {r['out']}: " + ", ".join(f"{s['lesion_id']} (label {s['label']})" for s in r["segments"]),
@@ -109,7 +109,7 @@ def sr(
     fmt: OutputFormat | None = FORMAT_OPTION,
 ) -> None:
     """A TID 1500 Measurement Report: per SEG segment the long/short axis (SCOORD3D), volume and features."""
-    emit(
+    run_produced(
         fmt,
         lambda: _sr(
             _require(image, "image"),

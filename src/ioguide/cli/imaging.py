@@ -8,35 +8,19 @@ on standard output with ``--format json``), 3 a batch (or an import) finished bu
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 import yaml
 
-from ioguide.cli.io import FORMAT_OPTION, OutputFormat, dumps, resolve_format
+from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_produced
 from ioguide.errors import InputError
 
 IMAGE = typer.Argument(None, help="A DICOM series folder or a NIfTI file.")
 MASK = typer.Argument(None, help="A NIfTI label map, a DICOM SEG, or a DICOM RTSTRUCT (with --roi).")
 LABEL = typer.Option(None, "--label", help="Only this label (default: every non-zero label).")
 ROI = typer.Option(None, "--roi", help="RTSTRUCT ROI name (needed when the RTSTRUCT holds several).")
-
-
-def emit(fmt: OutputFormat | None, compute: Callable[[], Any], render_text: Callable[[Any], str]) -> Any:
-    """Run ``compute``; print its result as JSON or text; input errors exit 2 as ``ioguide.cli.io`` does."""
-    out_format = resolve_format(fmt)
-    try:
-        result = compute()
-    except InputError as err:
-        for problem in err.problems:
-            typer.echo(str(problem), err=True)
-        if out_format is OutputFormat.json:
-            typer.echo(dumps(err.as_dict()))
-        raise typer.Exit(2) from None
-    typer.echo(dumps(result) if out_format is OutputFormat.json else render_text(result))
-    return result
 
 
 def _require(value: Path | None, name: str) -> Path:
@@ -74,7 +58,7 @@ def measure(
     """RECIST long and short axis, volumes and maximum 3D diameter of each lesion label (spec/imaging.md).
 
     With --label: one JSON object; without: a JSON array, one object per label."""
-    emit(fmt, lambda: _measure(_require(image, "image"), _require(mask, "mask"), label, roi), _render_measure)
+    run_produced(fmt, lambda: _measure(_require(image, "image"), _require(mask, "mask"), label, roi), _render_measure)
 
 
 def _read_params(path: Path | None) -> Any:
@@ -154,7 +138,7 @@ def radiomics(
 ) -> None:  # fmt: skip
     """IBSI-tagged radiomics features of a lesion (or of every lesion of a manifest with --manifest)."""
     if manifest is None:
-        emit(
+        run_produced(
             fmt,
             lambda: _radiomics_one(_require(image, "image"), _require(mask, "mask"), label, roi, _read_params(params)),
             _render_features,
@@ -167,7 +151,7 @@ def radiomics(
         status.append(code)
         return summary
 
-    emit(
+    run_produced(
         fmt,
         compute,
         lambda s: f"{s['lesions']} lesions from {s['cases']} cases -> {s['out']}; failed: {s['failed_cases']}",
@@ -193,7 +177,7 @@ def import_dicom(
         status.append(code)
         return result
 
-    emit(fmt, compute, lambda r: json.dumps(r["summary"]))
+    run_produced(fmt, compute, lambda r: json.dumps(r["summary"]))
     if status and status[0]:
         raise typer.Exit(status[0])
 

@@ -63,18 +63,15 @@ def report_input_error(err: InputError, out_format: OutputFormat) -> typer.Exit:
     return typer.Exit(2)
 
 
-def run_produced(
-    fmt: OutputFormat | None,
-    produce: Callable[[], dict[str, Any]],
-    render_text: Callable[[dict[str, Any]], str],
-) -> None:
-    """Call ``produce`` (a command whose input is its options, not a document) and print the result."""
+def run_produced(fmt: OutputFormat | None, produce: Callable[[], Any], render_text: Callable[[Any], str]) -> Any:
+    """Call ``produce`` (a command whose input is its options, not a document), print and return the result."""
     out_format = resolve_format(fmt)
     try:
         result = produce()
     except InputError as err:
         raise report_input_error(err, out_format) from None
     typer.echo(dumps(result) if out_format is OutputFormat.json else render_text(result))
+    return result
 
 
 def run_computation(

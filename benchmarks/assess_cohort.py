@@ -26,16 +26,28 @@ def patient(rng: random.Random) -> dict[str, Any]:
     """5 targets (one node) and 3 non-targets, 8 timepoints 6 weeks apart, with a trend per patient."""
     lesions: list[dict[str, Any]] = []
     for i, organ in enumerate(ORGANS):
-        lesions.append({"id": f"T{i}", "role": "target", "organ": organ, "nodal": organ == "lymph node", "injected": i < 2})
+        lesions.append(
+            {"id": f"T{i}", "role": "target", "organ": organ, "nodal": organ == "lymph node", "injected": i < 2}
+        )
     lesions += [{"id": f"N{i}", "role": "non_target", "organ": f"site {i}", "injected": i == 0} for i in range(3)]
     sizes = {f"T{i}": rng.uniform(16, 60) for i in range(5)}
     trend = rng.uniform(-0.15, 0.12)
     start = dt.date(2026, 1, 5)
     timepoints = []
     for k in range(8):
-        diameters = {key: round(max(0.0, v * (1 + trend) ** k + rng.gauss(0, 1.5)), 1) if k else round(v, 1) for key, v in sizes.items()}
-        statuses = {f"N{i}": "present" if k == 0 else rng.choice(["present", "present", "absent", "increased"]) for i in range(3)}
-        tp: dict[str, Any] = {"date": (start + dt.timedelta(days=42 * k)).isoformat(), "diameters_mm": diameters, "non_target": statuses}
+        diameters = {
+            key: round(max(0.0, v * (1 + trend) ** k + rng.gauss(0, 1.5)), 1) if k else round(v, 1)
+            for key, v in sizes.items()
+        }
+        statuses = {
+            f"N{i}": "present" if k == 0 else rng.choice(["present", "present", "absent", "increased"])
+            for i in range(3)
+        }
+        tp: dict[str, Any] = {
+            "date": (start + dt.timedelta(days=42 * k)).isoformat(),
+            "diameters_mm": diameters,
+            "non_target": statuses,
+        }
         if k >= 3 and rng.random() < 0.08:
             tp["new_lesions"] = [{"id": "X1", "organ": "lung", "diameter_mm": round(rng.uniform(5, 20), 1)}]
         timepoints.append(tp)
@@ -52,7 +64,9 @@ def main() -> None:
     cohort = json.loads(text)
     parse_s = time.perf_counter() - t0
     print(f"cohort: {args.patients} patients, {len(text) / 1e6:.1f} MB JSON; json.loads {parse_s:.3f} s")
-    print(f"{'criteria':<13} {'assess s':>9} {'patients/s':>11} {'ratio to parse':>15} {'validate s':>11} {'rules s':>8}")
+    print(
+        f"{'criteria':<13} {'assess s':>9} {'patients/s':>11} {'ratio to parse':>15} {'validate s':>11} {'rules s':>8}"
+    )
     for criteria in CRITERIA:
         t0 = time.perf_counter()
         for case in cohort:
@@ -65,7 +79,9 @@ def main() -> None:
         for case in parsed:
             assess_case(case)
         rules = time.perf_counter() - t0
-        print(f"{criteria:<13} {total:>9.2f} {args.patients / total:>11.0f} {total / parse_s:>15.1f} {validate:>11.2f} {rules:>8.2f}")
+        print(
+            f"{criteria:<13} {total:>9.2f} {args.patients / total:>11.0f} {total / parse_s:>15.1f} {validate:>11.2f} {rules:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -129,3 +129,33 @@ def test_a_case_dropping_a_treated_lesion_is_409(api: Api):
     reply = api.call("PUT", f"/api/v1/patients/{pid}/case", json=case, headers={"If-Match": "2"})
     assert reply.status_code == 409
     assert row_counts(api.db) == before
+
+
+RAW = [
+    # Python's JSON parser accepts NaN and Infinity; neither is JSON, and neither may be stored
+    ("/api/v1/patients/{pid}/procedures", '{"kind": "infusion", "date": "2026-01-07", "agent": "x", '
+     '"route": "intravenous", "dose_cells": Infinity}', "dose_cells"),
+    ("/api/v1/patients/{pid}/procedures", '{"kind": "injection", "date": "2026-01-07", "agent": "x", '
+     '"lesions": [{"lesion_id": "T1", "volume_ml": NaN}]}', "lesions[0].volume_ml"),
+    ("/api/v1/patients/{pid}/toxicity", '{"kind": "crs", "date": "2026-01-07", '
+     '"input": {"temp_c": NaN, "hypotension": "none", "oxygen": "none"}}', "input.temp_c"),
+    ("/api/v1/patients/{pid}/timepoints", '{"date": "2026-05-01", "diameters_mm": {"T1": Infinity, "T2": 9}, '
+     '"non_target": {"N1": "absent"}}', "diameters_mm.T1"),
+    # PostgreSQL cannot store a NUL character in a text column: 422 there, nothing written (SQLite stores it)
+    ("/api/v1/patients", '{"study_id": "IT-9", "program": "P\\u0000"}', None),
+    ("/api/v1/patients/{pid}/procedures", '{"kind": "injection", "date": "2026-01-07", "agent": "a\\u0000b", '
+     '"lesions": [{"lesion_id": "T1"}]}', None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "raw", "field"), RAW)
+def test_values_no_database_can_store_are_422(api: Api, path: str, raw: str, field: str | None):
+    pid = api.new_patient(case=SPEC_CASE)
+    before = row_counts(api.db)
+    reply = api.call("POST", path.format(pid=pid), content=raw.encode(), headers={"Content-Type": "application/json"})
+    if field is None and reply.status_code == 201:  # where the database can store a NUL character, it may
+        return
+    assert reply.status_code == 422, reply.text
+    if field is not None:
+        assert field in {e["field"] for e in reply.json()["errors"]}
+    assert row_counts(api.db) == before

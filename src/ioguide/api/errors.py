@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 
 from ioguide.errors import InputError, Problem, json_path
@@ -81,6 +81,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
         return JSONResponse(body([Problem("", "conflicts with a stored record")]), status_code=409)
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # the database refused a value that passed validation (a NUL character in text on PostgreSQL, say):
+        # the input's fault, and the transaction was rolled back
+        message = "a value cannot be stored by the database (a NUL character, or a number out of range)"
+        return JSONResponse(body([Problem("$", message)]), status_code=422)
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:

@@ -11,15 +11,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioguide.errors import InputError, Problem
 from ioguide.records.models import Lesion, Measurement, NewLesion, Patient, Timepoint
-from ioguide.validation import STRICT_INPUT
+from ioguide.services.common import RECORD_INPUT
 
-Number = StrictInt | StrictFloat
+#: A number (an integer is accepted; a string or a boolean is not).
+Number = StrictFloat
 NonTargetStatus = Literal["present", "absent", "increased", "unequivocal_progression", "not_evaluated"]
 CriteriaName = Literal["recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma"]
 
@@ -27,7 +28,7 @@ CriteriaName = Literal["recist1.1", "irecist", "itrecist", "mrecist", "mesotheli
 class LesionDoc(BaseModel):
     """A lesion declared at baseline (``spec/response.md``, ``lesions[]``)."""
 
-    model_config = STRICT_INPUT
+    model_config = RECORD_INPUT
     id: StrictStr = Field(min_length=1, max_length=64)
     role: Literal["target", "non_target"]
     organ: StrictStr = Field(min_length=1, max_length=100)
@@ -38,7 +39,7 @@ class LesionDoc(BaseModel):
 
 
 class NewLesionDoc(BaseModel):
-    model_config = STRICT_INPUT
+    model_config = RECORD_INPUT
     id: StrictStr = Field(min_length=1, max_length=64)
     organ: StrictStr = Field(min_length=1, max_length=100)
     nodal: StrictBool = False
@@ -51,7 +52,7 @@ class NewLesionDoc(BaseModel):
 class TimepointDoc(BaseModel):
     """One imaging timepoint (``spec/response.md``, ``timepoints[]``)."""
 
-    model_config = STRICT_INPUT
+    model_config = RECORD_INPUT
     date: dt.date
     reason: Literal["scheduled", "symptom"] | None = None
     diameters_mm: dict[StrictStr, Any] = Field(default_factory=dict)
@@ -62,7 +63,7 @@ class TimepointDoc(BaseModel):
 class CaseDoc(BaseModel):
     """A whole case: ``PUT /api/v1/patients/{id}/case``."""
 
-    model_config = STRICT_INPUT
+    model_config = RECORD_INPUT
     criteria: CriteriaName | None = None
     settings: dict[StrictStr, Any] | None = None
     lesions: list[LesionDoc]

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ConfigDict
 from sqlalchemy.orm import Session
 
 from ioguide.records import audit
 from ioguide.records.models import Patient
 from ioguide.services.context import Actor
 from ioguide.services.errors import NotFoundError, StaleVersionError
+from ioguide.validation import STRICT_INPUT
+
+#: Input models of the records: the shared strict configuration, and no NaN or infinity (JSON has neither, but
+#: Python's parser accepts the tokens, and a database would store them as null or refuse them).
+RECORD_INPUT = ConfigDict(**STRICT_INPUT, allow_inf_nan=False)
 
 
 def load_patient(session: Session, patient_id: int) -> Patient:

@@ -9,16 +9,15 @@ from sqlalchemy import func, select
 
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import Patient, Program
-from ioguide.services.common import load_patient, record
+from ioguide.services.common import RECORD_INPUT, load_patient, record
 from ioguide.services.context import Actor, require
 from ioguide.services.errors import ConflictError
-from ioguide.validation import STRICT_INPUT
 
 
 class PatientIn(BaseModel):
     """``POST /api/v1/patients``: a study pseudonym, never a direct identifier."""
 
-    model_config = STRICT_INPUT
+    model_config = RECORD_INPUT
     study_id: StrictStr = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     program: StrictStr = Field(min_length=1, max_length=200)
     birth_year: StrictInt | None = Field(None, ge=1900, le=2100)

@@ -13,11 +13,10 @@ from ioguide.errors import InputError, Problem
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import Procedure, ProcedureLesion
 from ioguide.services import engine
-from ioguide.services.common import load_patient, record
+from ioguide.services.common import RECORD_INPUT, load_patient, record
 from ioguide.services.context import Actor, require
-from ioguide.validation import STRICT_INPUT
 
-Number = StrictInt | StrictFloat
+Number = StrictFloat  # an integer is accepted; a string or a boolean is not
 Approach = Literal[
     "percutaneous", "endoscopic", "endobronchial", "intraoperative", "transarterial", "intrapleural",
     "intraperitoneal", "intraventricular", "intravenous",
@@ -36,7 +35,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 
 
 class ProcedureLesionIn(BaseModel):
-    model_config = STRICT_INPUT
+    model_config = RECORD_INPUT
     lesion_id: StrictStr = Field(min_length=1, max_length=64)
     volume_ml: Number | None = Field(None, gt=0, le=1000)
 
@@ -44,7 +43,7 @@ class ProcedureLesionIn(BaseModel):
 class ProcedureIn(BaseModel):
     """``POST /api/v1/patients/{id}/procedures``."""
 
-    model_config = STRICT_INPUT
+    model_config = RECORD_INPUT
     kind: Literal["injection", "biopsy", "ablation", "embolization", "infusion"]
     date: dt.date
     agent: StrictStr | None = Field(None, min_length=1, max_length=200)

@@ -11,15 +11,14 @@ from sqlalchemy import select
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import ToxicityEvent
 from ioguide.services import engine
-from ioguide.services.common import load_patient, record
+from ioguide.services.common import RECORD_INPUT, load_patient, record
 from ioguide.services.context import Actor, require
-from ioguide.validation import STRICT_INPUT
 
 
 class ToxicityIn(BaseModel):
     """``POST /api/v1/patients/{id}/toxicity``: ``input`` is the ``ioguide grade KIND`` input of toxicity.md."""
 
-    model_config = STRICT_INPUT
+    model_config = RECORD_INPUT
     kind: Literal["crs", "icans", "ctcae", "cirse"]
     date: dt.date
     input: dict[StrictStr, Any]

@@ -75,3 +75,14 @@ def test_a_forged_or_expired_token_is_refused(api: Api):
         reply = api.client.get("/api/v1/patients", headers={"Authorization": f"Bearer {token}"})
         assert reply.status_code == 401
     assert api.call("GET", "/api/v1/patients").status_code == 200
+
+
+def test_openapi_and_the_reference_page_are_served_without_a_cdn(api: Api):
+    spec = api.call("GET", "/api/v1/openapi.json", role=None).json()
+    for path in ("/api/v1/patients/{patient_id}/case", "/api/v1/patients/{patient_id}/timepoints/{date}"):
+        assert path in spec["paths"]
+    case_body = spec["paths"]["/api/v1/patients/{patient_id}/case"]["put"]["requestBody"]
+    assert case_body["content"]["application/json"]["schema"]["additionalProperties"] is False
+    page = api.call("GET", "/api/docs", role=None)
+    assert page.status_code == 200 and "/api/v1/patients/{patient_id}/response" in page.text
+    assert "http://" not in page.text and "https://" not in page.text

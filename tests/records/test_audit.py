@@ -92,3 +92,12 @@ def test_a_forked_chain_is_refused(db: Database):
             {"prev": audit.GENESIS},
         )
     assert head
+
+
+def test_postgresql_refuses_truncate(db: Database):
+    if db.dialect != "postgresql":
+        return
+    _append(db, 1)
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE audit_log"))
+    assert _verify(db).rows == 1

@@ -35,22 +35,27 @@ def best_overall_response(
         code = tp.response
         confirmed: bool | None = None
         level = code
+        # Only what could change the best response is explained (a later PR after a confirmed PR is not news).
+        news = code in rank and (best is None or rank[code] < best[0])
         if code in (c.cr, c.pr):
             how, _ = confirmation_of(i, days, responses, settings.confirmation_min_days, c)
             if how is not None:
                 level = c.cr if (code == c.cr and how == c.cr) else c.pr
                 confirmed = True
-                reasons.append(f"{code} at {tp.date.isoformat()} confirmed as {level} ({confirm_rule})")
+                if news:
+                    reasons.append(f"{code} at {tp.date.isoformat()} confirmed as {level} ({confirm_rule})")
             elif settings.require_confirmation:
                 level = c.sd
-                reasons.append(f"unconfirmed {code} at {tp.date.isoformat()} counts as {c.sd} ({table_rule})")
+                if news:
+                    reasons.append(f"unconfirmed {code} at {tp.date.isoformat()} counts as {c.sd} ({table_rule})")
             else:
                 confirmed = False
         if level in (c.sd, c.non_cr_non_pd) and tp.day < settings.sd_min_days:
-            reasons.append(
-                f"{level} at {tp.date.isoformat()} (day {tp.day}) is before the minimum {settings.sd_min_days} days "
-                f"for {level}: does not count ({confirm_rule})"
-            )
+            if news:
+                reasons.append(
+                    f"{level} at {tp.date.isoformat()} (day {tp.day}) is before the minimum {settings.sd_min_days} days "
+                    f"for {level}: does not count ({confirm_rule})"
+                )
             continue
         if level in rank and (best is None or rank[level] < best[0]):
             best = (rank[level], i, confirmed if level in (c.cr, c.pr) else None)

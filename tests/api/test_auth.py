@@ -53,3 +53,23 @@ def test_throttle_delay_doubles_and_is_capped():
     now[0] = 10.0
     assert throttle.retry_after("a") == 0
     assert throttle.retry_after("b") == 0
+
+
+def test_an_admin_adds_a_user_who_can_then_sign_in(api: Api):
+    reply = api.call(
+        "POST", "/api/v1/users", json={"username": "dora", "password": "pass word 1", "role": "coordinator"}
+    )
+    assert reply.status_code == 201 and reply.json()["role"] == "coordinator"
+    bad = api.call("POST", "/api/v1/users", json={"username": "eve", "password": "short", "role": "owner"})
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"password", "role"}
+    assert (
+        api.call(
+            "POST", "/api/v1/users", json={"username": "dora", "password": "pass word 1", "role": "viewer"}
+        ).status_code
+        == 409
+    )
+    login = api.client.post("/api/v1/auth/token", data={"username": "dora", "password": "pass word 1"})
+    assert login.status_code == 200
+    trail = api.call("GET", "/api/v1/audit").json()["items"]
+    assert trail[-1]["action"] == "user.create" and "password" not in str(trail[-1]["after"])

@@ -24,6 +24,7 @@ ROUTES = [
     ("GET", "/api/v1/patients/{pid}/fhir", None, None, "viewer", 200),
     ("GET", "/api/v1/export/sdtm?study=HIT-IT", None, None, "viewer", 200),
     ("POST", "/api/v1/patients", {"study_id": "IT-{n}", "program": "P"}, None, "coordinator", 201),
+    ("POST", "/api/v1/users", {"username": "u{n}", "password": "long enough", "role": "viewer"}, None, "admin", 201),
     ("POST", "/api/v1/patients/{pid}/toxicity", CRS, None, "coordinator", 201),
     ("POST", "/api/v1/patients/{pid}/procedures", INJECTION, None, "coordinator", 201),
     ("PUT", "/api/v1/patients/{pid}/case", SPEC_CASE, "{version}", "radiologist", 200),

@@ -6,13 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, StrictStr
 from sqlalchemy import text
 
 from ioguide.api.auth import issue_token, requires
 from ioguide.api.context import get_context
 from ioguide.services import audit
+from ioguide.services.common import RECORD_INPUT
 from ioguide.services.context import Actor
-from ioguide.services.users import authenticate
+from ioguide.services.users import add_user, authenticate
 
 router = APIRouter(prefix="/api/v1", tags=["system"])
 
@@ -63,3 +65,18 @@ def audit_trail(
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> dict[str, Any]:
     return audit.list_audit(get_context(request).db, actor, patient, limit, offset)
+
+
+class UserIn(BaseModel):
+    """``POST /api/v1/users``: the same rules as ``ioguide users add``."""
+
+    model_config = RECORD_INPUT
+    username: StrictStr = Field(max_length=64)
+    password: StrictStr = Field(max_length=1024)
+    role: StrictStr = Field(max_length=16)
+
+
+@router.post("/users", status_code=201, summary="Add a user (admin)")
+def create_user(request: Request, data: UserIn, actor: Annotated[Actor, Depends(requires("admin"))]) -> dict[str, Any]:
+    ctx = get_context(request)
+    return add_user(ctx.db, actor, data.username, data.password, data.role, ctx.settings.hasher)

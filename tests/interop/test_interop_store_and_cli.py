@@ -1,4 +1,4 @@
-"""From the records store to FHIR and SDTM (``from_records``), one lesion followed through every export, and
+"""From the records store to FHIR and SDTM (``ioguide.services.exports``), one lesion followed through every export, and
 ``ioguide export fhir|sdtm`` as a user runs it (exit 2 with the field's path for bad input or unknown ids)."""
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typer.testing import CliRunner
 from ioguide.cli.main import app
 from ioguide.criteria.assess import assess_json
 from ioguide.interop.fhir import BODY_SITE_REFERENCE, TARGET_BODY_STRUCTURE, patient_bundle
-from ioguide.interop.from_records import load_patient_export, load_study_export
 from ioguide.interop.sdtm import study_datasets
 from ioguide.records.db import Database, open_database, read_session
 from ioguide.records.migrate import upgrade
 from ioguide.records.models import Lesion
 from ioguide.services.context import cli_actor
+from ioguide.services.exports import load_patient_export, load_study_export
 
 runner = CliRunner()
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "interop"

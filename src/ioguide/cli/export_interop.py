@@ -80,8 +80,8 @@ def fhir(
 ) -> None:
     """A patient's FHIR R4 Bundle (mCODE STU4 profiles), from an export input file or the records store."""
     from ioguide.interop.fhir import patient_bundle
-    from ioguide.interop.from_records import load_patient_export
     from ioguide.interop.inputs import parse_patient_export
+    from ioguide.services.exports import load_patient_export
 
     def produce() -> dict[str, Any]:
         export = _read_input(
@@ -122,8 +122,8 @@ def sdtm(
 ) -> None:
     """A study's SDTM TU, TR, RS, PR, EC (+SUPPTR, SUPPEC) as CSV and XPORT v5, with a Define-XML 2.1."""
     from ioguide.interop.files import write_study
-    from ioguide.interop.from_records import load_study_export
     from ioguide.interop.inputs import parse_study_export
+    from ioguide.services.exports import load_study_export
 
     def produce() -> dict[str, Any]:
         export = _read_input(

@@ -31,7 +31,7 @@ def fhir_bundle(
     import json
 
     from ioguide.interop.fhir import patient_bundle
-    from ioguide.interop.from_records import load_patient_export
+    from ioguide.services.exports import load_patient_export
 
     bundle = patient_bundle(load_patient_export(get_context(request).db, actor, patient_id))
     return Response(json.dumps(bundle, ensure_ascii=False), media_type="application/fhir+json")
@@ -49,8 +49,8 @@ def sdtm_zip(
     study: Annotated[str, Query(min_length=1, max_length=200, description="the program whose patients to export")],
 ) -> Response:
     from ioguide.interop.files import write_datasets
-    from ioguide.interop.from_records import load_study_export
     from ioguide.interop.sdtm import study_datasets
+    from ioguide.services.exports import load_study_export
 
     datasets = study_datasets(load_study_export(get_context(request).db, actor, study))
     buffer = io.BytesIO()

@@ -1,6 +1,7 @@
-"""Build export inputs from the records store, through the services' read verbs (so roles apply).
+"""Use case "export a patient or a study": read the store through the services' read verbs (so roles apply) and
+build the inputs of ``ioguide.interop`` (which never reads the store itself: arrows point down).
 
-The only module of ``interop`` that reads the store: ``patient_export`` turns what the services return
+``patient_export`` turns what the services return
 (``get_patient``, ``get_case``, ``list_procedures``, ``list_toxicity``; ``spec/api.md``) into a
 :class:`~ioguide.interop.inputs.PatientExport`; ``load_patient_export`` / ``load_study_export`` do the reading.
 The API routes ``GET /api/v1/patients/{id}/fhir`` and ``GET /api/v1/export/sdtm`` can call these directly.

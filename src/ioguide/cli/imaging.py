@@ -7,20 +7,23 @@ on standard output with ``--format json``), 3 a batch (or an import) finished bu
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 import yaml
 
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_produced
-from ioguide.errors import InputError
+from ioguide.errors import InputError, Problem
 
 IMAGE = typer.Argument(None, help="A DICOM series folder or a NIfTI file.")
 MASK = typer.Argument(None, help="A NIfTI label map, a DICOM SEG, or a DICOM RTSTRUCT (with --roi).")
 LABEL = typer.Option(None, "--label", help="Only this label (default: every non-zero label).")
 ROI = typer.Option(None, "--roi", help="RTSTRUCT ROI name (needed when the RTSTRUCT holds several).")
+T = TypeVar("T")
 
 
 def _require(value: Path | None, name: str) -> Path:
@@ -29,14 +32,73 @@ def _require(value: Path | None, name: str) -> Path:
     return value
 
 
-def _measure(image_path: Path, mask_path: Path, label: int | None, roi: str | None) -> Any:
+def _measure_volume(image_path: Path, mask_path: Path, label: int | None, roi: str | None) -> tuple[Any, Any]:
     from ioguide.imaging.measure import measure_labels
     from ioguide.imaging.volumes import load_image, load_mask
 
     image = load_image(image_path)
     labels = load_mask(mask_path, image, roi)
     found = [m.as_dict() for m in measure_labels(labels, image.grid, label)]
-    return found[0] if label is not None else found
+    return image, found[0] if label is not None else found
+
+
+def _measure(image_path: Path, mask_path: Path, label: int | None, roi: str | None) -> Any:
+    return _measure_volume(image_path, mask_path, label, roi)[1]
+
+
+def _service_errors_as_input(call: Callable[[], T]) -> T:
+    """Run a records verb; an unknown patient or lesion, a conflict or a refused role is the input's fault
+    (exit 2 with ``field: message``), like every other bad option of the command."""
+    from ioguide.services.errors import ConflictError, NotFoundError, PermissionDeniedError
+
+    try:
+        return call()
+    except (NotFoundError, ConflictError, PermissionDeniedError) as err:
+        raise InputError.one(err.field or "$", err.message) from None
+
+
+def _store_options(db: str | None, patient: int | None, lesion: str | None, date: str | None, label: int | None) -> tuple[str, int, str, dt.date]:  # fmt: skip
+    """``measure --store`` needs one label, the database and where the diameter goes."""
+    problems = [
+        Problem(name, "required with --store")
+        for name, value in (("--label", label), ("--db", db), ("--patient", patient), ("--lesion", lesion), ("--date", date))
+        if value is None
+    ]  # fmt: skip
+    if problems:
+        raise InputError(problems)
+    try:
+        when = dt.date.fromisoformat(str(date))
+    except ValueError:
+        raise InputError.one("--date", f"{date!r} is not a date (YYYY-MM-DD)") from None
+    return str(db), int(patient or 0), str(lesion), when
+
+
+def _measure_and_store(
+    image_path: Path, mask_path: Path, label: int | None, roi: str | None,
+    db: str | None, patient: int | None, lesion: str | None, date: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    from ioguide.cli.records_common import open_migrated
+    from ioguide.services.context import cli_actor
+    from ioguide.services.imaging import ImageReference, store_measurement
+
+    url, patient_id, lesion_label, when = _store_options(db, patient, lesion, date, label)
+    image, measured = _measure_volume(image_path, mask_path, label, roi)
+    series_uid = str(image.datasets[0].get("SeriesInstanceUID", "")) or None if image.datasets else None
+    ref = ImageReference(
+        image=str(image_path.resolve()),
+        mask=str(mask_path.resolve()),
+        label=int(measured["label"]),
+        series_instance_uid=series_uid,
+        measured={k: v for k, v in measured.items() if k != "reasons"},
+    )
+    database = open_migrated(url)
+    try:
+        stored = _service_errors_as_input(
+            lambda: store_measurement(database, cli_actor(), patient_id, lesion_label, when, ref)
+        )
+    finally:
+        database.dispose()
+    return {**measured, "stored": stored}
 
 
 def _render_measure(result: Any) -> str:
@@ -48,17 +110,40 @@ def _render_measure(result: Any) -> str:
             f"max 3D diameter {m['max_3d_diameter_mm']} mm"
         )
         lines += [f"  - {r}" for r in m["reasons"]]
+        if "stored" in m:
+            st = m["stored"]
+            lines.append(
+                f"stored: {st['lesion']} = {st['diameter_mm']} mm ({st['axis']} axis) on {st['date']}, "
+                f"patient {st['patient_id']}"
+            )
     return "\n".join(lines)
 
 
 def measure(
     image: Path = IMAGE, mask: Path = MASK, label: int | None = LABEL, roi: str | None = ROI,
+    store: bool = typer.Option(False, "--store", help="Record the diameter as the lesion's measurement at --date."),
+    db: str | None = typer.Option(None, "--db", help="With --store: the records store's SQLAlchemy URL."),
+    patient: int | None = typer.Option(None, "--patient", help="With --store: the stored patient's id."),
+    lesion: str | None = typer.Option(None, "--lesion", help="With --store: the lesion id of the case (T1, N1, ...)."),
+    date: str | None = typer.Option(None, "--date", help="With --store: the timepoint date (created when missing)."),
     fmt: OutputFormat | None = FORMAT_OPTION,
 ) -> None:  # fmt: skip
     """RECIST long and short axis, volumes and maximum 3D diameter of each lesion label (spec/imaging.md).
 
-    With --label: one JSON object; without: a JSON array, one object per label."""
-    run_produced(fmt, lambda: _measure(_require(image, "image"), _require(mask, "mask"), label, roi), _render_measure)
+    With --label: one JSON object; without: a JSON array, one object per label. With --store (and --label, --db,
+    --patient, --lesion, --date): the long axis (short axis for a nodal lesion) becomes that lesion's diameter at
+    that timepoint, with the image reference kept (docs/imaging.md)."""
+
+    def produce() -> Any:
+        image_path, mask_path = _require(image, "image"), _require(mask, "mask")
+        if store:
+            return _measure_and_store(image_path, mask_path, label, roi, db, patient, lesion, date)
+        given = [name for name, v in (("--db", db), ("--patient", patient), ("--lesion", lesion), ("--date", date)) if v is not None]  # fmt: skip
+        if given:
+            raise InputError([Problem(name, "only used with --store") for name in given])
+        return _measure(image_path, mask_path, label, roi)
+
+    run_produced(fmt, produce, _render_measure)
 
 
 def _read_params(path: Path | None) -> Any:
@@ -160,24 +245,52 @@ def radiomics(
         raise typer.Exit(status[0])
 
 
+def _import(
+    folder: Path, deidentify: bool, out: Path | None, salt: str, db: str | None, patient: int | None
+) -> tuple[dict[str, Any], int]:
+    from ioguide.imaging.dicom_import import import_folder
+
+    if db is None:
+        if patient is not None:
+            raise InputError.one("--patient", "only used with --db (the records store)")
+        return import_folder(folder, deidentify=deidentify, out=out, salt=salt)
+    if out is not None:
+        raise InputError.one("--out", "with --db the mapping is kept in the records store, not in files")
+    from ioguide.cli.records_common import open_migrated
+    from ioguide.services.context import cli_actor
+    from ioguide.services.imaging import store_import
+
+    result, code = import_folder(folder, deidentify=deidentify, salt=salt)
+    mapping = result.pop("mapping", None)
+    database = open_migrated(db)
+    try:
+        result["stored"] = _service_errors_as_input(
+            lambda: store_import(database, cli_actor(), result["studies"], mapping, str(folder.resolve()), patient)
+        )
+    finally:
+        database.dispose()
+    return result, code
+
+
 def import_dicom(
     folder: Path = typer.Argument(..., help="A folder of DICOM files (searched recursively)."),
     deidentify: bool = typer.Option(False, "--deidentify", help="Apply the DICOM PS3.15 basic profile."),
-    out: Path | None = typer.Option(None, "--out", help="Write de-identified copies and mapping.json here."),
+    out: Path | None = typer.Option(None, "--out", help="Write de-identified copies and mapping.json here (no --db)."),
     salt: str = typer.Option("", "--salt", help="Secret mixed into pseudonyms and new UIDs (keep it private)."),
+    db: str | None = typer.Option(None, "--db", help="Index into the records store at this URL (else print JSON)."),
+    patient: int | None = typer.Option(None, "--patient", help="With --db: link the studies to this stored patient."),
     fmt: OutputFormat | None = FORMAT_OPTION,
-) -> None:
-    """Index the studies, series and instances of a DICOM folder (optionally de-identified)."""
-    from ioguide.imaging.dicom_import import import_folder
-
+) -> None:  # fmt: skip
+    """Index the studies, series and instances of a DICOM folder (optionally de-identified); with --db into the
+    records store (the de-identification mapping too, readable by admins only), else as JSON."""
     status: list[int] = []
 
     def compute() -> dict[str, Any]:
-        result, code = import_folder(folder, deidentify=deidentify, out=out, salt=salt)
+        result, code = _import(folder, deidentify, out, salt, db, patient)
         status.append(code)
         return result
 
-    run_produced(fmt, compute, lambda r: json.dumps(r["summary"]))
+    run_produced(fmt, compute, lambda r: json.dumps({**r["summary"], **r.get("stored", {}).get("added", {})}))
     if status and status[0]:
         raise typer.Exit(status[0])
 

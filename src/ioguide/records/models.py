@@ -219,3 +219,81 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ImagingStudy(Base):
+    """A DICOM study indexed by ``ioguide import`` (migration 0002); ``dicom_patient_id`` is the pseudonym when
+    the import was de-identified and empty otherwise (the store keeps no direct identifier)."""
+
+    __tablename__ = "imaging_studies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id", ondelete="SET NULL"), index=True)
+    study_instance_uid: Mapped[str] = mapped_column(String(64), unique=True)
+    dicom_patient_id: Mapped[str | None] = mapped_column(String(64))
+    study_date: Mapped[str] = mapped_column(String(8))
+    study_description: Mapped[str] = mapped_column(String(200))
+    deidentified: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(default=1)
+
+    series: Mapped[list[ImagingSeries]] = relationship(
+        order_by="ImagingSeries.series_instance_uid", cascade="all, delete-orphan"
+    )
+
+
+class ImagingSeries(Base):
+    __tablename__ = "imaging_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("imaging_studies.id", ondelete="CASCADE"), index=True)
+    series_instance_uid: Mapped[str] = mapped_column(String(64), unique=True)
+    modality: Mapped[str] = mapped_column(String(16))
+    series_number: Mapped[str] = mapped_column(String(16))
+    series_description: Mapped[str] = mapped_column(String(200))
+    frame_of_reference_uid: Mapped[str] = mapped_column(String(64))
+
+    instances: Mapped[list[ImagingInstance]] = relationship(
+        order_by="ImagingInstance.instance_number", cascade="all, delete-orphan"
+    )
+
+
+class ImagingInstance(Base):
+    __tablename__ = "imaging_instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("imaging_series.id", ondelete="CASCADE"), index=True)
+    sop_instance_uid: Mapped[str] = mapped_column(String(64), unique=True)
+    sop_class_uid: Mapped[str] = mapped_column(String(64))
+    instance_number: Mapped[int] = mapped_column(Integer)
+    transfer_syntax_uid: Mapped[str] = mapped_column(String(64))
+    file: Mapped[str] = mapped_column(String(1000))
+
+
+class DeidMapping(Base):
+    """One de-identification replacement (``kind`` ``uid`` or ``patient_id``): original -> pseudonym. Only the
+    admin role may read it (:func:`ioguide.services.imaging.deid_mapping`); audit rows never carry originals."""
+
+    __tablename__ = "deid_mappings"
+    __table_args__ = (UniqueConstraint("kind", "original"), UniqueConstraint("kind", "pseudonym"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    original: Mapped[str] = mapped_column(String(200))
+    pseudonym: Mapped[str] = mapped_column(String(200))
+
+
+class MeasurementImage(Base):
+    """Where a stored diameter was measured (``ioguide measure --store``): the series or file, the mask and its
+    label, the axis used (``long``, or ``short`` for a nodal lesion) and the measure output (end points in
+    patient mm). Deleted with its measurement when the timepoint is replaced."""
+
+    __tablename__ = "measurement_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measurement_id: Mapped[int] = mapped_column(ForeignKey("measurements.id", ondelete="CASCADE"), unique=True)
+    series_instance_uid: Mapped[str | None] = mapped_column(String(64))
+    image: Mapped[str] = mapped_column(String(1000))
+    mask: Mapped[str] = mapped_column(String(1000))
+    mask_label: Mapped[int] = mapped_column(Integer)
+    axis: Mapped[str] = mapped_column(String(8))
+    measured: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -306,3 +306,18 @@ def test_replacing_the_timepoint_drops_its_image_references(db_url: str, study: 
     assert measurement_images(db, RAD, pid) == []
     assert cases.get_case(db, RAD, pid)[0]["timepoints"][1]["diameters_mm"]["T1"] == 17
     db.dispose()
+
+
+def test_a_study_is_stored_either_deidentified_or_not(db_url: str, study: dict[str, Path]):
+    db = open_database(db_url)
+    assert _run("import", str(study["series"]), "--db", db_url).exit_code == 0
+    before = _counts(db)
+    done = _run("import", str(study["series"]), "--deidentify", "--salt", "k", "--db", db_url)
+    assert done.exit_code == 2 and "--deidentify: a study of this folder was imported without" in done.output
+    assert _counts(db) == before
+    assert _run("import", str(study["other"]), "--deidentify", "--salt", "k", "--db", db_url).exit_code == 0
+    before = _counts(db)
+    plain = _run("import", str(study["other"]), "--db", db_url)
+    assert plain.exit_code == 2 and "--deidentify: a study of this folder was imported de-identified" in plain.output
+    assert _counts(db) == before
+    db.dispose()

@@ -148,6 +148,26 @@ def _merge_study(
     return study, changed, instances_added
 
 
+def _refuse_the_other_way(
+    session: Session, studies: list[dict[str, Any]], mapping: dict[str, dict[str, str]] | None
+) -> None:
+    """A study is stored once: de-identified (under its pseudonym) or not (under its own UID), never both."""
+    if mapping is not None:
+        pseudonyms = {s["study_instance_uid"] for s in studies}
+        originals = [orig for orig, new in mapping.get("uids", {}).items() if new in pseudonyms]
+        clash = session.scalar(select(ImagingStudy.id).where(ImagingStudy.study_instance_uid.in_(originals)))
+        if clash is not None:
+            raise ConflictError("a study of this folder was imported without --deidentify before", "--deidentify")
+        return
+    uids = [s["study_instance_uid"] for s in studies]
+    clash = session.scalar(select(DeidMapping.id).where(DeidMapping.kind == "uid", DeidMapping.original.in_(uids)))
+    if clash is not None:
+        raise ConflictError(
+            "a study of this folder was imported de-identified before: use --deidentify with the same --salt",
+            "--deidentify",
+        )
+
+
 def store_import(
     db: Database,
     actor: Actor,
@@ -164,6 +184,7 @@ def store_import(
     with write_transaction(db) as session:
         if patient_id is not None:
             load_patient(session, patient_id)
+        _refuse_the_other_way(session, studies, mapping)
         added = {"studies": 0, "series": 0, "instances": 0, "mappings": 0}
         if mapping is not None:
             added["mappings"] = _add_mapping(session, mapping)

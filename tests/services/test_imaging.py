@@ -121,6 +121,8 @@ def test_import_indexes_the_series_with_audit_rows_and_is_idempotent(db_url: str
     assert again.exit_code == 0, again.output
     assert json.loads(again.output)["stored"]["added"] == {"studies": 0, "series": 0, "instances": 0, "mappings": 0}
     assert _counts(db) == counts  # no new row, no new audit row
+    text = _run("import", str(study["series"]), "--db", db_url, "--format", "text")
+    assert '"instances": 12' in text.output and '"stored": {"studies": 0, "series": 0, "instances": 0' in text.output
     _chain_ok(db)
     db.dispose()
 

@@ -272,6 +272,13 @@ def _import(
     return result, code
 
 
+def _render_import(result: dict[str, Any]) -> str:
+    shown = dict(result["summary"])
+    if "stored" in result:
+        shown["stored"] = result["stored"]["added"]
+    return json.dumps(shown)
+
+
 def import_dicom(
     folder: Path = typer.Argument(..., help="A folder of DICOM files (searched recursively)."),
     deidentify: bool = typer.Option(False, "--deidentify", help="Apply the DICOM PS3.15 basic profile."),
@@ -290,7 +297,7 @@ def import_dicom(
         status.append(code)
         return result
 
-    run_produced(fmt, compute, lambda r: json.dumps({**r["summary"], **r.get("stored", {}).get("added", {})}))
+    run_produced(fmt, compute, _render_import)
     if status and status[0]:
         raise typer.Exit(status[0])
 

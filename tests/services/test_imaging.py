@@ -323,3 +323,37 @@ def test_a_study_is_stored_either_deidentified_or_not(db_url: str, study: dict[s
     assert plain.exit_code == 2 and "--deidentify: a study of this folder was imported de-identified" in plain.output
     assert _counts(db) == before
     db.dispose()
+
+
+def test_api_routes_read_the_references_and_the_mapping_for_admins_only(db_url: str, study: dict[str, Path]):
+    """``api/routes/imaging.py`` (mounted here on the app; the lead registers it in ``create_app``)."""
+    from fastapi.testclient import TestClient
+
+    from api.support import Api, make_settings
+    from ioguide.api.app import create_app
+    from ioguide.api.routes import imaging as imaging_routes
+
+    db = open_database(db_url)
+    pid = _patient(db, case=CASE)
+    assert _run("import", str(study["series"]), "--deidentify", "--salt", "k", "--db", db_url, "--patient", str(pid)).exit_code == 0  # fmt: skip
+    assert _measure(study, db_url, pid, "T1", "1").exit_code == 0
+    app = create_app(make_settings(db_url), db)
+    if not any(getattr(r, "path", "") == "/api/v1/imaging/deidentification" for r in app.routes):
+        app.include_router(imaging_routes.router)
+    with TestClient(app) as client:
+        api = Api(client, db)
+        seen = api.call("GET", f"/api/v1/patients/{pid}/imaging", role="viewer")
+        assert seen.status_code == 200, seen.text
+        body = seen.json()
+        assert [(m["lesion"], m["diameter_mm"], m["axis"]) for m in body["measurements"]] == [("T1", 16.8, "long")]
+        assert body["measurements"][0]["series_instance_uid"] in body["studies"][0]["series"]
+        assert api.call("GET", "/api/v1/patients/999/imaging", role="viewer").status_code == 404
+        for role in ("viewer", "coordinator", "radiologist"):
+            assert api.call("GET", "/api/v1/imaging/deidentification", role=role).status_code == 403
+        pairs = api.call("GET", "/api/v1/imaging/deidentification", role="admin").json()
+        assert {p["original"] for p in pairs if p["kind"] == "patient_id"} == {"P001"}
+        one = api.call(
+            "GET", "/api/v1/imaging/deidentification", params={"pseudonym": body["studies"][0]["study_instance_uid"]}
+        )
+        assert [p["original"] for p in one.json()] == list(_uids(study["series"])["study"])
+    db.dispose()

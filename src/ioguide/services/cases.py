@@ -54,7 +54,7 @@ def assess_patient(db: Database, actor: Actor, patient_id: int, criteria: str | 
     return engine.assess(case, criteria)
 
 
-def _validate_within(case: dict[str, Any], prefix: str | None) -> None:
+def validate_case_within(case: dict[str, Any], prefix: str | None) -> None:
     try:
         engine.validate_case(case)
     except InputError as err:
@@ -145,7 +145,7 @@ def add_lesion(db: Database, actor: Actor, patient_id: int, raw: Any) -> dict[st
         case, _ = _case(session, patient.id)
         if case["timepoints"]:
             case["lesions"].append(raw)
-            _validate_within(case, f"lesions[{len(case['lesions']) - 1}]")
+            validate_case_within(case, f"lesions[{len(case['lesions']) - 1}]")
         lesion = Lesion(position=len(patient.lesions), version=1)
         apply_lesion(lesion, doc)
         patient.lesions.append(lesion)
@@ -174,7 +174,7 @@ def get_timepoint(db: Database, actor: Actor, patient_id: int, date: dt.date) ->
         return _timepoint_out(_find_timepoint(patient, date), patient)
 
 
-def _case_with(
+def case_with_timepoint(
     session: Session, patient: Patient, raw: Any, date: dt.date, replace: bool
 ) -> tuple[dict[str, Any], int]:
     """The stored case with ``raw`` put in its date order; returns the case and the timepoint's index."""
@@ -204,8 +204,8 @@ def add_timepoint(db: Database, actor: Actor, patient_id: int, raw: Any) -> dict
         patient = load_patient(session, patient_id)
         if any(tp.date == date for tp in patient.timepoints):
             raise ConflictError(f"patient {patient_id} has a timepoint on {date} already", "date")
-        case, index = _case_with(session, patient, raw, date, replace=False)
-        _validate_within(case, f"timepoints[{index}]")
+        case, index = case_with_timepoint(session, patient, raw, date, replace=False)
+        validate_case_within(case, f"timepoints[{index}]")
         doc = parse_model(TimepointDoc, raw)
         lesions = {lesion.label: lesion for lesion in patient.lesions}
         timepoint = Timepoint(patient=patient, date=doc.date, reason=doc.reason, version=1)
@@ -229,8 +229,8 @@ def replace_timepoint(
         check_version(timepoint.version, expected_version, f"timepoint {date}")
         if _raw_date(raw) != date:
             raise InputError.one("date", f"{raw['date']} differs from the date in the path ({date})")
-        case, index = _case_with(session, patient, raw, date, replace=True)
-        _validate_within(case, f"timepoints[{index}]")
+        case, index = case_with_timepoint(session, patient, raw, date, replace=True)
+        validate_case_within(case, f"timepoints[{index}]")
         doc = parse_model(TimepointDoc, raw)
         before = timepoint_doc(timepoint)
         _replace_timepoint_content(session, timepoint, doc, "")

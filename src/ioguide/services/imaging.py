@@ -29,7 +29,7 @@ from ioguide.records.models import (
     Timepoint,
 )
 from ioguide.services.casedoc import TimepointDoc, timepoint_doc
-from ioguide.services.cases import _case_with, _validate_within
+from ioguide.services.cases import case_with_timepoint, validate_case_within
 from ioguide.services.common import load_patient, record
 from ioguide.services.context import Actor, require
 from ioguide.services.errors import ConflictError, NotFoundError
@@ -307,8 +307,8 @@ def store_measurement(
         before = None if timepoint is None else timepoint_doc(timepoint)
         raw: dict[str, Any] = dict(before) if before is not None else {"date": date.isoformat()}
         raw["diameters_mm"] = {**raw.get("diameters_mm", {}), lesion_label: diameter}
-        case, index = _case_with(session, patient, raw, date, replace=timepoint is not None)
-        _validate_within(case, f"timepoints[{index}]")
+        case, index = case_with_timepoint(session, patient, raw, date, replace=timepoint is not None)
+        validate_case_within(case, f"timepoints[{index}]")
         parse_model(TimepointDoc, raw)
         if timepoint is None:
             timepoint = Timepoint(patient=patient, date=date, version=1)

@@ -1,10 +1,6 @@
-"""The injection plan page's computation: the patient's injected lesions, at their latest measured diameter, through
-the same planner as ``ioguide plan injection`` (``spec/planning.md``), and the procedure that records it as done.
-
-A lesion enters the plan when it is marked injected (itRECIST ``injected``, or ``injected_from`` on or before the
-visit date). Its longest diameter is the one on the latest scan up to the visit date that evaluated it; a lesion
-with none (a non-target, or never measured), too small to measure, or at 0 mm on that scan is listed apart with the
-reason, never guessed. The visit is ``first`` until an injection of that agent has been recorded.
+"""The injection plan page's computation: the lesions to plan (``ioguide.planning.from_case``: injected lesions at
+their latest measured diameter) through the same planner as ``ioguide plan injection`` (``spec/planning.md``), and
+the procedure that records it as done.
 """
 
 from __future__ import annotations
@@ -15,6 +11,7 @@ from typing import Any
 
 from ioguide.errors import InputError
 from ioguide.planning.catalog import get_agent, load_agents
+from ioguide.planning.from_case import candidates
 from ioguide.planning.injection import InjectionRequest, plan_injection
 from ioguide.validation import parse_model
 
@@ -22,43 +19,6 @@ from ioguide.validation import parse_model
 def agents() -> dict[str, str]:
     """The agent protocols the planner knows: id -> display name."""
     return {key: protocol.name for key, protocol in sorted(load_agents().items())}
-
-
-def _latest_measurement(case: dict[str, Any], label: str, on: dt.date) -> tuple[Any, str | None]:
-    """The lesion's entry on the latest scan up to ``on`` that evaluated it (a number, ``too_small``), and its date."""
-    for tp in reversed(case["timepoints"]):
-        if dt.date.fromisoformat(tp["date"]) > on:
-            continue
-        value = tp.get("diameters_mm", {}).get(label)
-        if value is not None and value != "not_evaluated":
-            return value, tp["date"]
-    return None, None
-
-
-def candidates(case: dict[str, Any], on: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """Lesions to plan (id, diameter, measured on) and lesions left out with the reason."""
-    planned: list[dict[str, Any]] = []
-    left_out: list[dict[str, str]] = []
-    for lesion in case["lesions"]:
-        start = lesion.get("injected_from")
-        injected = lesion.get("injected", False) or (start is not None and dt.date.fromisoformat(start) <= on)
-        if not injected:
-            continue
-        size, when = _latest_measurement(case, lesion["id"], on)
-        if size is None:
-            left_out.append({"lesion": lesion["id"], "reason": "no measured diameter on any scan: measure it first"})
-        elif size == "too_small":
-            left_out.append({"lesion": lesion["id"], "reason": f"too small to measure on {when}: measure it first"})
-        elif size == 0:
-            left_out.append({"lesion": lesion["id"], "reason": f"0 mm on {when}: gone on the latest scan"})
-        else:
-            planned.append({"id": lesion["id"], "organ": lesion["organ"], "longest_diameter_mm": size, "on": when})
-    return planned, left_out
-
-
-def default_visit(procs: list[dict[str, Any]], agent: str) -> str:
-    done = any(p["kind"] == "injection" and p.get("agent") == agent for p in procs)
-    return "subsequent" if done else "first"
 
 
 def make_plan(case: dict[str, Any], agent: str, visit: str, cap_policy: str | None, on: dt.date) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 
 from ioguide.api.context import get_context
 from ioguide.errors import InputError, Problem
+from ioguide.planning.from_case import default_visit
 from ioguide.plots import response as figures
 from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
 from ioguide.services import cases, engine, patients, procedures, toxicity
@@ -372,7 +373,7 @@ def _plan_context(
     known = plans.agents()
     used = [str(p["agent"]) for p in procs if p["kind"] == "injection" and p.get("agent") in known]
     chosen = agent if agent is not None and agent in known else (used[-1] if used else next(iter(known)))
-    chosen_visit = visit if visit in ("first", "subsequent") else plans.default_visit(procs, chosen)
+    chosen_visit = visit if visit in ("first", "subsequent") else default_visit(procs, chosen)
     try:
         day = dt.date.fromisoformat(on)
     except ValueError:

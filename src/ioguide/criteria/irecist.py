@@ -31,13 +31,12 @@ NLT_MAX_PER_ORGAN = 2
 TO_I = {"CR": "iCR", "PR": "iPR", "SD": "iSD", "NON_CR_NON_PD": "NON_iCR_NON_iUPD", "NE": "NE"}
 
 
-def new_target_ids(timepoints: Sequence[Timepoint]) -> tuple[frozenset[str], list[str]]:
+def new_target_ids(timepoints: Sequence[Timepoint]) -> frozenset[str]:
     """New lesions that become new targets (iRECIST: measurable when first seen, at most 5 and 2 per organ, in the
-    order first seen); the rest are new non-targets. Returns the ids and the reasons."""
+    order first seen); the rest are new non-targets."""
     chosen: list[str] = []
     per_organ: Counter[str] = Counter()
     seen: set[str] = set()
-    reasons: list[str] = []
     for tp in timepoints:
         for nl in tp.new_lesions:
             if nl.id in seen:
@@ -48,10 +47,7 @@ def new_target_ids(timepoints: Sequence[Timepoint]) -> tuple[frozenset[str], lis
             if measurable and len(chosen) < NLT_MAX and per_organ[nl.organ_key] < NLT_MAX_PER_ORGAN:
                 chosen.append(nl.id)
                 per_organ[nl.organ_key] += 1
-                reasons.append(f"{SRC}: new lesion {nl.id} is a new target lesion")
-            else:
-                reasons.append(f"{SRC}: new lesion {nl.id} is a new non-target lesion")
-    return frozenset(chosen), reasons
+    return frozenset(chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +69,7 @@ class IrecistSequence:
     def __init__(self, case: Case, rules: Rules = RECIST11, base: RecistSequence | None = None) -> None:
         self.case = case
         self.seq = base or RecistSequence(case, rules)
-        self.nlt, _ = new_target_ids(case.timepoints)
+        self.nlt = new_target_ids(case.timepoints)
 
     def _nlt_sum(self, k: int, present: Sequence[str], seen_nlt: bool) -> int | None:
         if not seen_nlt:
@@ -91,7 +87,7 @@ class IrecistSequence:
         case, seq = self.case, self.seq
         settings = case.settings
         base = seq.baseline_row()
-        out = [_with(base, recist_response=None)]
+        out = [base]
         watch = ConfirmationWatch(settings.confirmation_min_days, IRECIST_CODES)
         continuing = previous_cr = False
         episode: Episode | None = None
@@ -308,10 +304,3 @@ class IrecistSequence:
         elif additional or nlt_pd:
             still.append("new_lesions")
         return still
-
-
-def _with(tp: TimepointResult, recist_response: str | None) -> TimepointResult:
-    return TimepointResult(
-        tp.date, tp.day, tp.sum_um, tp.nadir_um, tp.baseline_um, tp.target_response, tp.non_target_response,
-        tp.new_lesions, tp.response, tp.progression_date, tp.reasons, recist_response, (), None,
-    )  # fmt: skip

@@ -12,7 +12,7 @@ from ioguide.criteria.irecist import IrecistSequence
 from ioguide.criteria.itrecist import overall, subset
 from ioguide.criteria.recist11 import RecistSequence
 from ioguide.criteria.report import assessment_to_dict
-from ioguide.criteria.results import Assessment, TimepointResult
+from ioguide.criteria.results import Assessment, TimepointResult, with_note
 from ioguide.criteria.rules import rules_for
 from ioguide.criteria.values import Case
 
@@ -39,7 +39,7 @@ def assess_case(case: Case) -> Assessment:
         rows = RecistSequence(case, rules).run()
     note = {"mrecist": MRECIST_NOTE, "mesothelioma": MESO_NOTE}.get(case.criteria)
     if note:
-        rows = [_prefixed(r, note) for r in rows]
+        rows = [with_note(r, note) for r in rows]
     if immune:
         best = best_overall_response(
             rows,
@@ -60,14 +60,6 @@ def assess_case(case: Case) -> Assessment:
         best=best,
         subsets=subsets,
     )
-
-
-def _prefixed(row: TimepointResult, note: str) -> TimepointResult:
-    return TimepointResult(
-        row.date, row.day, row.sum_um, row.nadir_um, row.baseline_um, row.target_response,
-        row.non_target_response, row.new_lesions, row.response, row.progression_date, (note, *row.reasons),
-        row.recist_response, row.progressed_categories, row.new_target_sum_um,
-    )  # fmt: skip
 
 
 def assess_json(data: Any, criteria: str | None = None) -> dict[str, Any]:

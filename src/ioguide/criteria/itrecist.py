@@ -16,7 +16,7 @@ import datetime as dt
 
 from ioguide.criteria.irecist import IrecistSequence
 from ioguide.criteria.recist11 import Members, RecistSequence
-from ioguide.criteria.results import SubsetResult, TimepointResult
+from ioguide.criteria.results import SubsetResult, TimepointResult, with_note
 from ioguide.criteria.rules import RECIST11
 from ioguide.criteria.values import Case
 
@@ -56,20 +56,13 @@ def subset(case: Case, injected: bool) -> SubsetResult | None:
     changed = membership_changed_at(case)
     if changed is not None:
         note += f"; membership changed on {changed.isoformat()}: every timepoint is computed over the current lesions"
-    rows = [_annotate(r, note) for r in rows]
+    rows = [with_note(r, note) for r in rows]
     return SubsetResult(
         lesions=tuple(case.targets[i].id for i in target_idx) + tuple(case.non_targets[i].id for i in nt_idx),
         baseline_um=seq.table.sums[0] if target_idx else None,
         membership_changed_at=changed,
         timepoints=tuple(rows),
     )
-
-
-def _annotate(row: TimepointResult, note: str) -> TimepointResult:
-    return TimepointResult(
-        row.date, row.day, row.sum_um, row.nadir_um, row.baseline_um, row.target_response,
-        row.non_target_response, row.new_lesions, row.response, row.progression_date, (note, *row.reasons),
-    )  # fmt: skip
 
 
 def overall(case: Case) -> list[TimepointResult]:

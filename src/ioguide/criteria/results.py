@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,11 @@ class TimepointResult:
     recist_response: str | None = None
     progressed_categories: tuple[str, ...] = ()
     new_target_sum_um: int | None = None
+
+
+def with_note(row: TimepointResult, note: str) -> TimepointResult:
+    """``row`` with ``note`` put before its reasons (the criterion-wide statement a reader needs first)."""
+    return replace(row, reasons=(note, *row.reasons))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,27 +14,16 @@ from ioguide.web import plans
 TVEC = "talimogene_laherparepvec"
 
 
-def case(*timepoints: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "lesions": [
-            {"id": "I1", "role": "target", "organ": "skin", "injected": True},
-            {"id": "I2", "role": "target", "organ": "skin", "injected": True},
-            {"id": "D1", "role": "target", "organ": "lung"},
-            {"id": "L1", "role": "target", "organ": "node", "injected_from": "2026-03-01"},
-            {"id": "N1", "role": "non_target", "organ": "skin", "injected": True},
-        ],
-        "timepoints": list(timepoints),
-    }
-
-
-def tp(date: str, **sizes: Any) -> dict[str, Any]:
-    return {"date": date, "diameters_mm": sizes}
+def case(*timepoints: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """Two injected skin lesions (which lesions enter a plan is tested in tests/planning/test_from_case.py)."""
+    lesions = [{"id": i, "role": "target", "organ": "skin", "injected": True} for i in ("I1", "I2")]
+    return {"lesions": lesions, "timepoints": [{"date": d, "diameters_mm": sizes} for d, sizes in timepoints]}
 
 
 def test_the_tvec_plan_follows_the_label_tables() -> None:
     """Label Table 2: > 25 to 50 mm up to 2.0 mL, > 15 to 25 mm up to 1.0 mL; Table 1: 10^6 PFU/mL at the first
     visit, at most 4.0 mL per visit."""
-    out = plans.make_plan(case(tp("2026-01-05", I1=32, I2=24)), TVEC, "first", None, dt.date(2026, 1, 5))
+    out = plans.make_plan(case(("2026-01-05", {"I1": 32, "I2": 24})), TVEC, "first", None, dt.date(2026, 1, 5))
     assert [(i["lesion"], i["volume_ml"]) for i in out["plan"]["injections"]] == [("I1", 2.0), ("I2", 1.0)]
     assert out["concentration"] == "10^6 PFU/mL"
     document = plans.procedure_document(out["plan"], dt.date(2026, 1, 5))
@@ -46,7 +35,7 @@ def test_nothing_to_plan_and_an_unknown_agent_are_said() -> None:
     with pytest.raises(InputError, match="no injected lesion with a measured diameter"):
         plans.make_plan(case(), TVEC, "first", None, dt.date(2026, 1, 5))
     with pytest.raises(InputError, match="agent"):
-        plans.make_plan(case(tp("2026-01-05", I1=32)), "no_such_agent", "first", None, dt.date(2026, 1, 5))
+        plans.make_plan(case(("2026-01-05", {"I1": 32})), "no_such_agent", "first", None, dt.date(2026, 1, 5))
 
 
 @pytest.mark.parametrize(

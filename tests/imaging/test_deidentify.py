@@ -157,6 +157,7 @@ def test_clean_descriptors_keeps_only_descriptions_of_safe_words(tmp_path: Path)
     """§E.3.5 Clean Descriptors, ioguide's safe vocabulary: kept when every word is safe, else removed (X)."""
     assert is_clean_descriptor("AX T1 POST GD 5mm") and is_clean_descriptor("CT Abdomen/Pelvis portal venous")
     assert not is_clean_descriptor("Liver John Smith") and not is_clean_descriptor("CT 12345678")
+    assert not is_clean_descriptor("CT chest 2019") and not is_clean_descriptor("MR ab12")  # a year, initials
     ds = ct_header(
         "P1",
         "1.2.3.1",

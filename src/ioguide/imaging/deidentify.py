@@ -102,7 +102,7 @@ _DUMMIES: dict[str, Any] = {
     "UN": b"\x00\x00",
 }
 _WORD = re.compile(r"[A-Za-z0-9]+")
-_NUMBER = re.compile(r"(\d{1,4})([a-z]*)")
+_NUMBER = re.compile(r"(\d{1,3})([a-z]*)")
 _LETTER_NUMBER = re.compile(r"[a-z]\d{1,4}")
 
 
@@ -151,8 +151,8 @@ def descriptor_vocabulary() -> frozenset[str]:
 
 
 def is_clean_descriptor(text: str) -> bool:
-    """True when every word of ``text`` is a safe vocabulary word, a number of at most 4 digits (optionally with a
-    vocabulary unit: ``5mm``), or one letter and at most 4 digits (``t1``, ``b800``): ioguide's reading of
+    """True when every word of ``text`` is a safe vocabulary word, a number of at most 3 digits (optionally with a
+    vocabulary unit: ``5mm``; not a year), or one letter and at most 4 digits (``t1``, ``b800``): ioguide's reading of
     PS3.15 §E.3.5 "Clean Descriptors" (keep descriptive text only once it is known to hold no identity)."""
     vocabulary = descriptor_vocabulary()
     for word in _WORD.findall(text.lower()):

@@ -32,6 +32,7 @@ from imaging.deid_support import (
     every_attribute_dataset,
     write,
 )
+from imaging.support import dciodvfy_errors
 from ioguide.cli.main import app
 from ioguide.imaging.deid_table import profile_table
 from ioguide.imaging.deidentify import (
@@ -186,6 +187,18 @@ def test_uids_are_replaced_consistently_inside_sequences(tmp_path: Path) -> None
     item = b.SourceImageSequence[0]
     assert item.ReferencedSOPInstanceUID == a.SOPInstanceUID != source.SOPInstanceUID
     assert item.ReferencedSOPClassUID == source.SOPClassUID  # a class UID identifies nobody: kept
+
+
+@pytest.mark.parametrize("options", [Options(), Options(retain_longitudinal=True, clean_descriptors=True)])
+def test_de_identified_objects_stay_valid(
+    dciodvfy: str, ct_study: dict[str, Path], tmp_path: Path, options: Options
+) -> None:
+    """The choices made for Z/D, X/Z, X/D, X/Z/D keep a CT and an MR image valid: dciodvfy reports no error."""
+    sources = [CT_SMALL, Path(str(get_testdata_file("MR_small.dcm"))), next(ct_study["series"].glob("*.dcm"))]
+    for n, source in enumerate(sources):
+        assert dciodvfy_errors(dciodvfy, source) == []
+        done = deidentify(pydicom.dcmread(source), "k", options).dataset
+        assert dciodvfy_errors(dciodvfy, write(done, tmp_path / f"{n}.dcm")) == [], source.name
 
 
 def test_pydicom_sample_is_de_identified_and_the_input_is_unchanged() -> None:

@@ -150,6 +150,9 @@ def test_retain_longitudinal_temporal_information_shifts_dates_by_one_offset_per
     assert c.date_offsets[str(c.dataset.PatientID)] == date_offset_days("P2", "k") != offset
     assert a.dataset.LongitudinalTemporalInformationModified == "MODIFIED"
     assert [x.CodeValue for x in a.dataset.DeidentificationMethodCodeSequence] == ["113100", "113107"]
+    with pytest.warns(UserWarning, match="Invalid value for VR DA"):  # pydicom says so, and writes it
+        odd = pydicom.dcmread(write(ct_header("P1", "1.2.3.4", study_date="20201399"), tmp_path / "d.dcm"))
+    assert deidentify(odd, "k", options).dataset.StudyDate in (None, "")  # no valid date: Z, not a guess
     plain = deidentify(first, "k").dataset
     assert plain.StudyDate in (None, "") and "SeriesDate" not in plain  # without the option: Z and X
 
@@ -265,6 +268,17 @@ def test_import_quarantines_burned_in_and_names_outputs_by_pseudonym_and_uid(tmp
     assert accepted.exit_code == 0, accepted.output
     assert json.loads(accepted.stdout)["summary"]["burned_in_accepted"] == 2
     assert len([p for p in out_dir.rglob("*.dcm")]) == 3
+
+
+def test_a_file_without_patient_id_is_skipped_not_given_a_shared_pseudonym(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write(ct_header("P1", "1.2.3.1"), folder / "a.dcm")
+    write(ct_header("", "1.2.3.2"), folder / "b.dcm")
+    run = runner.invoke(app, ["import", str(folder), "--deidentify", "--salt", "k", "--format", "json"])
+    assert run.exit_code == 3, run.output
+    result = json.loads(run.stdout)
+    assert result["summary"]["instances"] == 1 and result["skipped"][0]["file"] == "b.dcm"
+    assert result["skipped"][0]["reason"].startswith("no PatientID")
 
 
 def test_mapping_becomes_private_even_when_it_existed_and_keeps_date_offsets(tmp_path: Path) -> None:

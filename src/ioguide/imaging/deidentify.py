@@ -177,8 +177,13 @@ def burned_in_reason(ds: Dataset) -> str | None:
     return None
 
 
-def _shift_date(text: str, days: int) -> str:
-    return (dt.datetime.strptime(text[:8], "%Y%m%d").date() + dt.timedelta(days=days)).strftime("%Y%m%d")
+def _shift_date(text: str, days: int) -> str | None:
+    """The date of ``text`` (``YYYYMMDD...``) moved by ``days``, or None when it is no valid date."""
+    try:
+        day = dt.datetime.strptime(text[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
+    return (day + dt.timedelta(days=days)).strftime("%Y%m%d")
 
 
 @dataclass
@@ -217,8 +222,9 @@ def _clean_dates(elem: DataElement, run: _Run) -> bool:
     shifted = []
     for value in _values(elem):
         text = str(value or "")
-        if len(text) >= 8 and text[:8].isdigit():
-            shifted.append(_shift_date(text, run.offset) + text[8:])
+        day = _shift_date(text, run.offset)
+        if day is not None:
+            shifted.append(day + text[8:])
         elif text:
             return False  # not a date: no shift can be trusted, the Basic Profile action applies
         else:

@@ -114,6 +114,9 @@ def import_folder(
         if not deidentify:
             headers.append((rel, ds))
             continue
+        if not _text(ds, "PatientID").strip():
+            skipped.append({"file": rel, "reason": "no PatientID: no patient pseudonym or date offset can be given"})
+            continue
         reason = burned_in_reason(ds)
         if reason is not None and not accept_burned_in:
             quarantined.append({"file": rel, "reason": f"{reason}; not de-identified (--accept-burned-in to take it)"})

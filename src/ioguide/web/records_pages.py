@@ -101,10 +101,14 @@ def new_patient_form(request: Request, actor: User) -> HTMLResponse:
 
 @router.get("/patients/new/criteria", response_class=HTMLResponse)
 def offered_criteria_part(
-    request: Request, actor: User, disease: Annotated[str, Query(max_length=40)] = "solid_tumour"
+    request: Request,
+    actor: User,
+    disease: Annotated[str, Query(max_length=40)] = "solid_tumour",
+    criteria: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
-    """The criteria select for the chosen disease (htmx swaps it in when the disease changes)."""
-    return page(request, "_criteria_select.html", actor=actor, values={}, **_offer(disease))
+    """The criteria select for the chosen disease (htmx swaps it in when the disease changes); a choice made
+    already is kept when the new disease still allows it."""
+    return page(request, "_criteria_select.html", actor=actor, values={"criteria": criteria}, **_offer(disease))
 
 
 @router.post("/patients/new", response_class=HTMLResponse)

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException
 
+from ioguide import labels
 from ioguide.api.context import get_context
 from ioguide.errors import InputError, Problem
 from ioguide.planning.from_case import default_visit
@@ -56,6 +57,7 @@ _env.globals.update(
     ICE_ITEMS=forms.ICE_ITEMS,
     NEW_LESION_ROWS=forms.NEW_LESION_ROWS,
     plain=lambda code: plain_code(code) or "",
+    label=labels.label,
 )
 
 

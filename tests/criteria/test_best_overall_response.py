@@ -80,7 +80,7 @@ def test_an_sd_in_between_breaks_confirmation_but_ne_does_not() -> None:
     assert bor((56, PR), (70, NE), (112, PR))["response"] == "PR"
 
 
-CR_THEN_PR = [
+CR_THEN_PR: list[dict[str, Any]] = [
     # Target CR with a non-target not evaluated is PR (RECIST 1.1 Table 1: CR, not evaluated, no -> PR): the one way a
     # PR can follow an overall CR now that any reappearing lesion after CR is PD.
     {"id": "T1", "role": "target", "organ": "liver"},
@@ -114,7 +114,7 @@ def test_without_confirmation_a_cr_followed_by_a_pr_is_cr() -> None:
 def test_a_node_back_to_10_mm_after_cr_is_progression_not_pr() -> None:
     # spec/response.md target rule 3; RECIST working group FAQ (once CR, any reappearing lesion is PD) and the
     # clarification on abnormal nodes (short axis >= 10 mm). This case gave PR before: 8 mm -> 12 mm is +4 mm only.
-    lesions = [
+    lesions: list[dict[str, Any]] = [
         {"id": "T1", "role": "target", "organ": "liver"},
         {"id": "T2", "role": "target", "organ": "lymph node", "nodal": True},
     ]

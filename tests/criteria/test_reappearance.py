@@ -10,10 +10,14 @@ carry the same rule.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from response_cases import responses, run_case
+
+from ioguide.criteria.assess import assess_json
 
 WITH_NODE_AND_NON_TARGET: list[dict[str, Any]] = [
     {"id": "T1", "role": "target", "organ": "liver"},
@@ -127,3 +131,18 @@ def test_itrecist_reappearance_is_judged_per_subset() -> None:
     assert injected == ["CR", "PD"]
     assert responses(result) == ["PR", "PR"]
     assert [tp["response"] for tp in result["subsets"]["non_injected"]["timepoints"][1:]] == ["SD", "SD"]
+
+
+def test_the_worked_example_node_back_after_cr() -> None:
+    # examples/response/recist-node-back-after-cr.json (docs/response.md): confirmed CR with the node at 8 then 7 mm;
+    # at 11 mm the node is abnormal again: PD by reappearance although +4 mm over the nadir is below the sum rule.
+    case = json.loads(
+        (Path(__file__).resolve().parents[2] / "examples/response/recist-node-back-after-cr.json").read_text()
+    )
+    result = assess_json(case)
+    assert responses(result) == ["PR", "CR", "CR", "PD"]
+    assert responses(result, "sum_mm") == [25.0, 8.0, 7.0, 11.0]
+    assert result["timepoints"][4]["progression_date"] == "2026-09-21"
+    best = result["best_overall_response"]
+    assert (best["response"], best["confirmed"], best["date"]) == ("CR", True, "2026-06-01")
+    assert result["settings"]["sd_min_reference"] == "first_treatment"

@@ -45,10 +45,11 @@ class Settings:
 
     The statistical analysis plan (SAP) options keep RECIST 1.1's behaviour by default (``docs/response.md``):
     ``sd_min_reference`` the date the SD minimum counts from (``"baseline"`` scan, or ``"first_treatment"``: the
-    case's ``treatment_start``; RECIST 1.1 §4.4.1 leaves it to the protocol); ``confirmation_max_ne`` the most NE
-    timepoints allowed between a CR/PR and its confirmation (None: no limit); ``sd_last_assessment_counts`` whether
-    an SD seen only at the last assessment of the window counts; ``pr_after_cr_confirms`` whether a PR after a CR
-    confirms it as PR (RECIST 1.1 Table 3: "CR, PR -> SD, PD or PR")."""
+    case's ``treatment_start``; RECIST 1.1 §4.6.1 leaves the minimum interval to the protocol, §4.6.3 measures
+    SD from the start of treatment); ``confirmation_max_ne`` the most NE timepoints allowed between a CR/PR and its
+    confirmation (None: no limit); ``sd_last_assessment_counts`` whether an SD seen only at the last assessment of
+    the window counts; ``pr_after_cr_confirms`` whether a PR after a CR confirms it as PR (RECIST 1.1 Table 3:
+    "CR, PR -> SD, PD or PR")."""
 
     require_confirmation: bool = True
     confirmation_min_days: int = 28
@@ -70,7 +71,7 @@ class Lesion:
     nodal: bool = False
     injected_from: dt.date | None = None
     pleural: bool = False
-    slice_position_um: int | None = None
+    slice_position_um: int | None = None  # mesothelioma: the position of a pleural site's CT level (body axis)
 
     @property
     def organ_key(self) -> str:

@@ -103,7 +103,11 @@ def test_spec_examples_of_each_scale(command: str, data: dict[str, Any], grade: 
             },
             "ice_score: 11 is outside 0-10",
         ),
-        ("ctcae", {"term": "platelets", "value": 20}, "term: unknown CTCAE term 'platelets'; known terms:"),
+        (
+            "ctcae",
+            {"term": "platelets", "value": 20},
+            "term: unknown CTCAE v5.0 term 'platelets'; did you mean: Platelet count decreased",
+        ),
         ("cirse", {"unplanned_stay_h": -2}, "unplanned_stay_h: -2 is outside"),
     ],
 )
@@ -123,10 +127,51 @@ def test_missing_file_is_the_inputs_fault() -> None:
 def test_ctcae_list_names_terms_inputs_and_findings() -> None:
     result = runner.invoke(app, ["grade", "ctcae", "--list", "--format", "json"])
     assert result.exit_code == 0, result.output
-    listing = json.loads(result.stdout)["versions"]
-    assert listing["5.0"]["creatinine_increased"]["inputs"] == ["value", "uln", "baseline"]
+    out = json.loads(result.stdout)
+    listing = out["versions"]
+    assert listing["5.0"]["creatinine_increased"]["inputs"] == ["value", "unit", "uln", "baseline"]
+    assert listing["5.0"]["creatinine_increased"]["units"] == ["mg/dL", "umol/L"]
     assert "severe_oxygen_indicated" in listing["5.0"]["pneumonitis"]["findings"]
     assert listing["6.0"]["platelet_count_decreased"]["name"] == "Thrombocytopenia"
+    # the whole NCI CTCAE v5.0 table: 837 terms with MedDRA code, organ class and grade wording
+    assert len(out["terms"]) == 837
+    rash = next(t for t in out["terms"] if t["meddra_code"] == 10037868)
+    assert (rash["name"], rash["soc"], sorted(rash["grades"])) == (
+        "Rash maculo-papular",
+        "Skin and subcutaneous tissue disorders",
+        ["1", "2", "3"],
+    )
+    assert rash["computed_by_ioguide"] is False
+    assert next(t for t in out["terms"] if t["key"] == "hyponatremia")["computed_by_ioguide"] is True
+
+
+@pytest.mark.parametrize(
+    ("search", "names"),
+    [
+        ("rash", {"Papulopustular rash", "Rash pustular", "Rash acneiform", "Rash maculo-papular"}),
+        ("10064658", {"Osteonecrosis of jaw"}),
+        ("PNEUMOTHORAX", {"Pneumothorax"}),
+    ],
+)
+def test_ctcae_list_search_by_name_code_any_case(search: str, names: set[str]) -> None:
+    result = runner.invoke(app, ["grade", "ctcae", "--list", "--search", search, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert {t["name"] for t in json.loads(result.stdout)["terms"]} == names
+    text = runner.invoke(app, ["grade", "ctcae", "--list", "--search", search, "--format", "text"])
+    assert f"{len(names)} of 837 terms matching" in text.stdout
+    assert all(name in text.stdout for name in names)
+
+
+def test_ctcae_search_without_list_is_a_usage_error() -> None:
+    assert runner.invoke(app, ["grade", "ctcae", "--search", "rash"]).exit_code == 2
+
+
+def test_ctcae_chosen_grade_through_the_cli_carries_nci_wording() -> None:
+    result = _grade("ctcae", {"term": "Pneumothorax", "grade": 2})
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert (out["grade"], out["term"], out["meddra_code"]) == (2, "pneumothorax", 10035759)
+    assert out["grade_text"].startswith("Symptomatic; intervention indicated")
 
 
 def test_text_format_shows_grade_drivers_and_reasons() -> None:

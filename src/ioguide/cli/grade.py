@@ -103,7 +103,7 @@ def _print_terms(fmt: OutputFormat | None, search: str | None) -> None:
         }
     catalog = load_catalog(CATALOG_VERSION)
     entries = catalog.terms if search is None else tuple(catalog.search(search))
-    computes = {term.meddra_code: key for key, term in reversed(load_table(CATALOG_VERSION).terms.items())}
+    computes = {term.meddra_code for term in load_table(CATALOG_VERSION).terms.values()}
     terms = [
         {
             "key": entry.key,
@@ -121,10 +121,10 @@ def _print_terms(fmt: OutputFormat | None, search: str | None) -> None:
         typer.echo(
             f"CTCAE v{catalog.version}: {len(terms)} of {len(catalog.terms)} terms{shown} ({catalog.source.split(',')[0]})"
         )
-        for item in terms:
-            grades = ", ".join(item["grades"])
-            mark = " [computed]" if item["computed_by_ioguide"] else ""
-            typer.echo(f"  {item['meddra_code']}  {item['name']}{mark}  ({item['soc']}; grades {grades})")
+        for entry in entries:
+            grades = ", ".join(str(g) for g, _ in entry.grades)
+            mark = " [computed]" if entry.meddra_code in computes else ""
+            typer.echo(f"  {entry.meddra_code}  {entry.name}{mark}  ({entry.soc}; grades {grades})")
         for version, listing in computed.items():
             if listing:
                 typer.echo(f"Computed from values, CTCAE v{version}:")

@@ -197,6 +197,8 @@ def _check_chosen(request: CtcaeInput, entry: CatalogTerm | None, checks: Checks
 
 def _check_computed(request: CtcaeInput, term: Term, checks: Checks) -> None:
     allowed = {"term", "version", "meddra_code", *term.inputs()}
+    if term.criteria:
+        allowed.add("unit")  # naming the one unit a term is graded in is harmless; another unit is rejected below
     if not request.baseline_abnormal:
         allowed.add("baseline_abnormal")  # the default, false, is harmless for any term
     for field in sorted(request.model_fields_set - allowed):

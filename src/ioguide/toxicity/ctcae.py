@@ -149,7 +149,8 @@ def parse_ctcae(data: Any, prefix: tuple[str | int, ...] = ()) -> CtcaeInput:
     checks = Checks(prefix)
     key = term_key(request.term)
     _, term = select_term(key, request.version)
-    entry = catalog_term(key, term)
+    needs_entry = term is None or request.grade is not None or request.meddra_code is not None
+    entry = catalog_term(key, term) if needs_entry else None
     if term is None and entry is None:
         checks.fail("term", _unknown_term(request.term))
         checks.done()
@@ -403,8 +404,8 @@ def grade_ctcae(request: CtcaeInput) -> CtcaeGrade:
     against the ULN), or a clinical finding."""
     key = term_key(request.term)
     table, term = select_term(key, request.version)
-    entry = catalog_term(key, term)
     if request.grade is not None:
+        entry = catalog_term(key, term)
         if entry is None:  # parse_ctcae rejects this first
             raise InputError.one("term", _unknown_term(request.term))
         return _chosen(request, entry, term)
@@ -437,7 +438,7 @@ def grade_ctcae(request: CtcaeInput) -> CtcaeGrade:
         )
     if term.note:
         reasons.append(f"{prefix} note: {term.note}")
-    code = term.meddra_code if term.meddra_code is not None else entry.meddra_code if entry else None
+    code = term.meddra_code
     if low == high:
         text = term.text.get(low) if low > 0 else None
         return CtcaeGrade(key, term.name, table.version, low, None, tuple(drivers), tuple(reasons), code, text)

@@ -14,9 +14,11 @@ import difflib
 import hashlib
 import io
 import re
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from importlib import resources
+from types import MappingProxyType
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -82,19 +84,22 @@ class CatalogTerm:
         return dict(self.grades).get(grade)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Catalog:
-    """A CTCAE version's term table with look-ups by key, by name (any case) and by MedDRA code."""
+    """A CTCAE version's term table with look-ups by key, by name (any case) and by MedDRA code (the indexes are
+    built once, when the table is read)."""
 
     version: str
     source: str
     terms: tuple[CatalogTerm, ...]
+    by_key: Mapping[str, CatalogTerm] = field(default_factory=dict, repr=False)
+    by_code: Mapping[int, CatalogTerm] = field(default_factory=dict, repr=False)
 
     def find(self, term: str | int) -> CatalogTerm | None:
         """The term named by its key, its CTCAE name (any case or punctuation) or its MedDRA code."""
         if isinstance(term, int) or (isinstance(term, str) and term.strip().isdigit()):
-            return _by_code(self).get(int(term))
-        return _by_key(self).get(term_key(term))
+            return self.by_code.get(int(term))
+        return self.by_key.get(term_key(term))
 
     def suggest(self, term: str, limit: int = 5) -> tuple[list[str], str | None]:
         """The CTCAE names to offer for an unknown ``term``, and a note when it is a known clinical word that is not
@@ -128,19 +133,10 @@ class Catalog:
         ]
 
 
+@lru_cache(maxsize=4096)
 def term_key(name: str) -> str:
     """The snake-case key of a CTCAE term name: lower case, every run of other characters one underscore."""
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-
-
-@cache
-def _by_key(catalog: Catalog) -> dict[str, CatalogTerm]:
-    return {t.key: t for t in catalog.terms}
-
-
-@cache
-def _by_code(catalog: Catalog) -> dict[int, CatalogTerm]:
-    return {t.meddra_code: t for t in catalog.terms}
 
 
 @cache
@@ -167,7 +163,9 @@ def load_catalog(version: str = "5.0") -> Catalog:
     terms = tuple(_row_term(row) for row in csv.DictReader(io.StringIO(raw.decode("utf-8"))))
     if len(terms) != entry.terms or len({t.key for t in terms}) != len(terms):
         raise RuntimeError(f"{entry.file}: expected {entry.terms} distinct terms, read {len(terms)}")
-    return Catalog(version, entry.source, terms)
+    by_key = MappingProxyType({t.key: t for t in terms})
+    by_code = MappingProxyType({t.meddra_code: t for t in terms})
+    return Catalog(version, entry.source, terms, by_key, by_code)
 
 
 def _row_term(row: dict[str, str]) -> CatalogTerm:

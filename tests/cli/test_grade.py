@@ -194,3 +194,21 @@ def test_timeline_example_course() -> None:
     assert out["summary"]["icans"]["resolution_day"] == 9
     text = runner.invoke(app, ["grade", "timeline", str(path), "--format", "text"])
     assert "ALERT day 1: fever_after_day0" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        # spec/toxicity.md CRS: afebrile on a vasopressor and high-flow oxygen -> grade 0 with a warning
+        ("grade-crs-afebrile", "crs"),
+        # NCI CTCAE v5.0 Pneumothorax grade 2 "Symptomatic; intervention indicated", chosen by the clinician
+        ("grade-ctcae-chosen", "ctcae"),
+        # NCI CTCAE v5.0 Hyponatremia "125-129 mmol/L": grade 2 if asymptomatic, 3 if symptomatic -> not guessed
+        ("grade-ctcae-si", "ctcae"),
+    ],
+)
+def test_documented_examples_give_their_recorded_output(name: str, command: str) -> None:
+    result = runner.invoke(app, ["grade", command, str(LOCAL_EXAMPLES / f"{name}.json"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    expected = json.loads((LOCAL_EXAMPLES / f"{name}.out.json").read_text(encoding="utf-8"))
+    assert without_reasons(json.loads(result.stdout)) == without_reasons(expected)

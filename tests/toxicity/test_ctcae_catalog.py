@@ -119,6 +119,7 @@ def test_grade_5_is_death_and_grade_0_records_absence() -> None:
         ({"meddra_code": 12345678, "grade": 1}, "meddra_code", "not the MedDRA code"),
         ({"term": "Fatigue", "meddra_code": 10002272, "grade": 1}, "meddra_code", "not the code of Fatigue"),
         ({"term": "Vascular disorders - Other, specify", "grade": 2}, "specify", "required"),
+        ({"term": "Vascular disorders - Other, specify", "grade": 2, "specify": "x" * 201}, "specify", "at most 200"),
         ({"term": "hepatitis", "grade": 3}, "term", "Alanine aminotransferase increased"),
         ({"term": "nephritis", "grade": 2}, "term", "Creatinine increased"),
         ({"term": "haemorrhage", "grade": 2}, "term", "Intra-abdominal hemorrhage"),

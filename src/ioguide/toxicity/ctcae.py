@@ -39,6 +39,8 @@ CATALOG_VERSION = "5.0"
 CHOSEN_FIELDS = {"term", "version", "grade", "meddra_code", "specify"}
 #: Plausible values in a term's alternative units (its own unit has ``value_range``).
 ALT_UNIT_RANGE = (0.0, 1.0e7)
+#: CTCAE "Other, specify": a verbatim adverse event term, not a narrative.
+SPECIFY_MAX = 200
 ZERO_TEXT = "no adverse event (grade 0 is not a CTCAE grade: the term is recorded as absent)"
 
 
@@ -194,6 +196,8 @@ def _check_chosen(request: CtcaeInput, entry: CatalogTerm | None, checks: Checks
         )
     if entry.name.endswith("Other, specify") and not (request.specify or "").strip():
         checks.fail("specify", f"required for {entry.name}: the adverse event in the clinician's words")
+    if request.specify is not None and len(request.specify) > SPECIFY_MAX:
+        checks.fail("specify", f"{len(request.specify)} characters: at most {SPECIFY_MAX} (a short verbatim term)")
 
 
 def _check_computed(request: CtcaeInput, term: Term, checks: Checks) -> None:

@@ -92,6 +92,21 @@ def test_a_chosen_grade_carries_nci_s_definition_of_that_grade(term: str, grade:
     assert out["drivers"] == ["grade"] and "chosen by the clinician" in out["reasons"][0]
 
 
+def test_every_grade_of_every_term_can_be_chosen_and_carries_its_own_wording() -> None:
+    # NCI CTCAE v5.0 table: each defined grade of each of the 837 terms, by name and by MedDRA code
+    for entry in load_catalog("5.0").terms:
+        for g, text in entry.grades:
+            fields: dict[str, Any] = {"term": entry.name, "grade": g}
+            if entry.name.endswith("Other, specify"):
+                fields["specify"] = "verbatim"
+            out = grade_ctcae(parse_ctcae(fields))
+            assert (out.grade, out.grade_text, out.meddra_code) == (g, text, entry.meddra_code), entry.name
+        absent = next((g for g in range(1, 6) if entry.grade_text(g) is None), None)
+        if absent is not None:
+            with pytest.raises(InputError):
+                parse_ctcae({"meddra_code": entry.meddra_code, "grade": absent, "specify": "verbatim"})
+
+
 def test_by_meddra_code_alone() -> None:
     out = chosen(meddra_code=10035759, grade=2)  # NCI CTCAE v5.0: Pneumothorax
     assert (out["term"], out["name"], out["grade_text"]) == (

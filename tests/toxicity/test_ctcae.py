@@ -167,6 +167,27 @@ def test_v6_changes_grades_where_ctcae_v6_changed_thresholds() -> None:
     assert grade(**abnormal, baseline_abnormal=True, version="6.0") == 2
 
 
+def test_v6_lipase_and_ggt_follow_their_v6_wording() -> None:
+    # CTCAE v6.0 Lipase increased: ">1.5 - 3.0 x ULN" is grade 2 whatever the symptoms (v5.0: >2.0 - 5.0 x ULN
+    # "with signs or symptoms" is grade 3); ULN 60 U/L, value 2.5 x ULN
+    assert grade(term="lipase_increased", value=150, uln=60, symptomatic=True) == 3
+    assert grade(term="lipase_increased", value=150, uln=60, symptomatic=True, version="6.0") == 2
+    assert grade(term="lipase_increased", value=181, uln=60, symptomatic=True, version="6.0") == 3
+    # CTCAE v6.0 GGT, baseline > ULN: "1.0 - 1.5 x baseline" 1, ">1.5 - 3.0" 2, ">3.0 - 10.0" 3, ">10.0" 4
+    # (v5.0: "2.0 - 2.5 x baseline" is grade 1); baseline 150, ULN 100
+    abnormal = {"term": "ggt_increased", "uln": 100, "baseline": 150, "baseline_abnormal": True}
+    assert grade(**abnormal, value=230) == 0
+    assert grade(**abnormal, value=230, version="6.0") == 2
+    assert grade(**abnormal, value=1501, version="6.0") == 4
+
+
+def test_v6_takes_the_same_units_as_v5() -> None:
+    # CTCAE v6.0 Neutrophil count decreased prints "<500 - 100/mm3; <0.5 - 0.1 x 10^9/L" for grade 3
+    assert grade(term="neutrophil_count_decreased", value=300, unit="/mm3", version="6.0") == 3
+    assert grade(term="neutrophil_count_decreased", value=0.3, version="6.0") == 3
+    assert grade(term="anemia", value=79, unit="g/L", lln=120, version="6.0") == 3
+
+
 def test_v6_falls_back_to_v5_for_terms_it_does_not_hold_and_says_so() -> None:
     result = grade_ctcae(parse_ctcae({"term": "fever", "temp_c": 38.4, "version": "6.0"}))
     assert (result.grade, result.version) == (1, "5.0")

@@ -156,7 +156,9 @@ def parse_ctcae(data: Any, prefix: tuple[str | int, ...] = ()) -> CtcaeInput:
     if term is None and entry is None:
         checks.fail("term", _unknown_term(request.term))
         checks.done()
-    request = request.model_copy(update={"term": key if term is not None or entry is None else entry.key})
+    canonical = key if term is not None or entry is None else entry.key
+    if canonical != request.term:
+        request = request.model_copy(update={"term": canonical})
     if request.meddra_code is not None and entry is not None and request.meddra_code != entry.meddra_code:
         checks.fail("meddra_code", f"{request.meddra_code} is not the code of {entry.name} ({entry.meddra_code})")
     if request.grade is not None:

@@ -27,11 +27,16 @@ def _grade(command: str, data: dict[str, Any], *extra: str) -> Any:
 
 
 def test_conformance_grade_crs() -> None:
-    """spec/examples/grade-crs.json -> grade-crs.out.json, everything but the wording of reasons."""
+    """spec/examples/grade-crs.json -> grade-crs.out.json, everything but the wording of reasons.
+
+    The spec's prose adds ``warnings`` (a list, empty unless something needs a look) beside ``reasons``; an example
+    output written before that has no such key, and then the list must be empty."""
     result = runner.invoke(app, ["grade", "crs", str(_example("grade-crs.json")), "--format", "json"])
     assert result.exit_code == 0, result.output
     expected = json.loads(_example("grade-crs.out.json").read_text(encoding="utf-8"))
     got = json.loads(result.stdout)
+    assert got["warnings"] == expected.get("warnings", [])
+    expected["warnings"] = got["warnings"]
     assert without_reasons(got) == without_reasons(expected)
     assert all(isinstance(r, str) and "ASTCT" in r for r in got["reasons"])
 
@@ -98,7 +103,11 @@ def test_spec_examples_of_each_scale(command: str, data: dict[str, Any], grade: 
             },
             "ice_score: 11 is outside 0-10",
         ),
-        ("ctcae", {"term": "platelets", "value": 20}, "term: unknown CTCAE term 'platelets'; known terms:"),
+        (
+            "ctcae",
+            {"term": "platelets", "value": 20},
+            "term: unknown CTCAE v5.0 term 'platelets'; did you mean: Platelet count decreased",
+        ),
         ("cirse", {"unplanned_stay_h": -2}, "unplanned_stay_h: -2 is outside"),
     ],
 )
@@ -118,10 +127,51 @@ def test_missing_file_is_the_inputs_fault() -> None:
 def test_ctcae_list_names_terms_inputs_and_findings() -> None:
     result = runner.invoke(app, ["grade", "ctcae", "--list", "--format", "json"])
     assert result.exit_code == 0, result.output
-    listing = json.loads(result.stdout)["versions"]
-    assert listing["5.0"]["creatinine_increased"]["inputs"] == ["value", "uln", "baseline"]
+    out = json.loads(result.stdout)
+    listing = out["versions"]
+    assert listing["5.0"]["creatinine_increased"]["inputs"] == ["value", "unit", "uln", "baseline"]
+    assert listing["5.0"]["creatinine_increased"]["units"] == ["mg/dL", "umol/L"]
     assert "severe_oxygen_indicated" in listing["5.0"]["pneumonitis"]["findings"]
     assert listing["6.0"]["platelet_count_decreased"]["name"] == "Thrombocytopenia"
+    # the whole NCI CTCAE v5.0 table: 837 terms with MedDRA code, organ class and grade wording
+    assert len(out["terms"]) == 837
+    rash = next(t for t in out["terms"] if t["meddra_code"] == 10037868)
+    assert (rash["name"], rash["soc"], sorted(rash["grades"])) == (
+        "Rash maculo-papular",
+        "Skin and subcutaneous tissue disorders",
+        ["1", "2", "3"],
+    )
+    assert rash["computed_by_ioguide"] is False
+    assert next(t for t in out["terms"] if t["key"] == "hyponatremia")["computed_by_ioguide"] is True
+
+
+@pytest.mark.parametrize(
+    ("search", "names"),
+    [
+        ("rash", {"Papulopustular rash", "Rash pustular", "Rash acneiform", "Rash maculo-papular"}),
+        ("10064658", {"Osteonecrosis of jaw"}),
+        ("PNEUMOTHORAX", {"Pneumothorax"}),
+    ],
+)
+def test_ctcae_list_search_by_name_code_any_case(search: str, names: set[str]) -> None:
+    result = runner.invoke(app, ["grade", "ctcae", "--list", "--search", search, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert {t["name"] for t in json.loads(result.stdout)["terms"]} == names
+    text = runner.invoke(app, ["grade", "ctcae", "--list", "--search", search, "--format", "text"])
+    assert f"{len(names)} of 837 terms matching" in text.stdout
+    assert all(name in text.stdout for name in names)
+
+
+def test_ctcae_search_without_list_is_a_usage_error() -> None:
+    assert runner.invoke(app, ["grade", "ctcae", "--search", "rash"]).exit_code == 2
+
+
+def test_ctcae_chosen_grade_through_the_cli_carries_nci_wording() -> None:
+    result = _grade("ctcae", {"term": "Pneumothorax", "grade": 2})
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert (out["grade"], out["term"], out["meddra_code"]) == (2, "pneumothorax", 10035759)
+    assert out["grade_text"].startswith("Symptomatic; intervention indicated")
 
 
 def test_text_format_shows_grade_drivers_and_reasons() -> None:
@@ -144,3 +194,21 @@ def test_timeline_example_course() -> None:
     assert out["summary"]["icans"]["resolution_day"] == 9
     text = runner.invoke(app, ["grade", "timeline", str(path), "--format", "text"])
     assert "ALERT day 1: fever_after_day0" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        # spec/toxicity.md CRS: afebrile on a vasopressor and high-flow oxygen -> grade 0 with a warning
+        ("grade-crs-afebrile", "crs"),
+        # NCI CTCAE v5.0 Pneumothorax grade 2 "Symptomatic; intervention indicated", chosen by the clinician
+        ("grade-ctcae-chosen", "ctcae"),
+        # NCI CTCAE v5.0 Hyponatremia "125-129 mmol/L": grade 2 if asymptomatic, 3 if symptomatic -> not guessed
+        ("grade-ctcae-si", "ctcae"),
+    ],
+)
+def test_documented_examples_give_their_recorded_output(name: str, command: str) -> None:
+    result = runner.invoke(app, ["grade", command, str(LOCAL_EXAMPLES / f"{name}.json"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    expected = json.loads((LOCAL_EXAMPLES / f"{name}.out.json").read_text(encoding="utf-8"))
+    assert without_reasons(json.loads(result.stdout)) == without_reasons(expected)

@@ -101,3 +101,43 @@ def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(InputError) as err:
         parse_crs({"temp_c": 25, "hypotension": "none", "oxygen": "low_flow", "oxygen_flow_l_min": 10})
     assert [p.field for p in err.value.problems] == ["temp_c", "oxygen_flow_l_min"]
+
+
+@pytest.mark.parametrize(
+    ("hypotension", "oxygen", "would_be"),
+    [("one_vasopressor", "high_flow", 3), ("none", "high_flow", 3), ("no_vasopressor", "none", 2)],
+)
+def test_afebrile_hypotension_or_hypoxia_is_grade_0_with_a_warning(
+    hypotension: str, oxygen: str, would_be: int
+) -> None:
+    # Lee 2019 CRS table: CRS needs fever, so the grade is 0; the fever footnote (antipyretics or anti-cytokine
+    # therapy may mask it) is why spec/toxicity.md asks for a warning instead of silence.
+    result = grade_crs(parse_crs({"temp_c": 37.0, "hypotension": hypotension, "oxygen": oxygen}))
+    assert result.grade == 0
+    assert len(result.warnings) == 1
+    warning = result.warnings[0]
+    for words in ("tocilizumab", "antipyretics", "corticosteroids", "fever_masked", "sepsis", f"would be {would_be}"):
+        assert words in warning
+    assert result.as_dict()["warnings"] == [warning]
+
+
+def test_issue_patient_afebrile_on_vasopressor_and_high_flow_gets_grade_3_once_fever_is_masked() -> None:
+    # The issue's patient: afebrile, hypotension on a vasopressor, high-flow oxygen. Lee 2019 fever footnote:
+    # after antipyretic or anti-cytokine therapy fever is no longer required; the grade follows the worse of the two.
+    data = {"temp_c": 36.8, "hypotension": "one_vasopressor", "oxygen": "high_flow"}
+    assert grade_crs(parse_crs(data)).grade == 0
+    masked = grade_crs(parse_crs({**data, "fever_masked": True}))
+    assert (masked.grade, masked.warnings) == (3, ())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"temp_c": 37.0, "hypotension": "none", "oxygen": "none"},
+        {"temp_c": 38.5, "hypotension": "one_vasopressor", "oxygen": "none"},
+        {"temp_c": None, "fever_masked": True, "hypotension": "none", "oxygen": "low_flow"},
+    ],
+)
+def test_no_warning_when_nothing_needs_a_look(data: dict[str, Any]) -> None:
+    # spec/toxicity.md: warnings is a list, empty unless something needs a clinician's look
+    assert grade_crs(parse_crs(data)).as_dict()["warnings"] == []

@@ -38,16 +38,43 @@ def test_ice_zero_awake_with_global_aphasia_is_3_unarousable_is_4() -> None:
 
 @pytest.mark.parametrize(
     ("consciousness", "expected"),
-    # Lee 2019 adult table, depressed level of consciousness row
-    [("awake", 0), ("awakens_to_voice", 2), ("awakens_to_touch", 3)],
+    # Lee 2019 adult table, depressed level of consciousness row: awakens spontaneously 1, to voice 2, to touch 3
+    [("awake", 0), ("awakens_spontaneously", 1), ("awakens_to_voice", 2), ("awakens_to_touch", 3)],
 )
 def test_consciousness_domain(consciousness: str, expected: int) -> None:
     assert adult(consciousness=consciousness) == expected
 
 
-def test_spontaneous_waking_is_grade_1_only_with_ice_7_to_9() -> None:
+def test_awakens_spontaneously_is_grade_1_whatever_the_ice_score() -> None:
+    # Lee 2019 adult ICANS table: "awakens spontaneously" is the grade 1 level of consciousness; spec/toxicity.md
+    # grades it 1 by itself, so a drowsy patient with a perfect ICE of 10 is grade 1 (a wrong "ICE-only" reading
+    # would say 0), and the domain is named as the driver.
+    result = grade_icans(
+        parse_icans({"age_years": 54, "ice_score": 10, **{**CALM, "consciousness": "awakens_spontaneously"}})
+    )
+    assert (result.grade, result.drivers) == (1, ("consciousness",))
     assert adult(ice_score=10, consciousness="awake") == 0
     assert adult(ice_score=8, consciousness="awake") == 1
+    assert adult(ice_score=8, consciousness="awakens_spontaneously") == 1  # same grade: both domains drive it
+    assert adult(ice_score=5, consciousness="awakens_spontaneously") == 2  # the ICE domain is more severe
+    # Lee 2019 paediatric ICANS table: the same consciousness row; CAPD 0 with spontaneous waking is grade 1
+    assert child(capd_score=0, consciousness="awakens_spontaneously") == 1
+
+
+@pytest.mark.parametrize(
+    ("age", "assessment"),
+    # Lee 2019: ICE for adults and children aged 12 years and older; CAPD for children under 12 years
+    [(11.99, "capd"), (12.0, "ice"), (12.01, "ice")],
+)
+def test_ice_from_12_years_capd_below(age: float, assessment: str) -> None:
+    score = {"capd_score": 4} if assessment == "capd" else {"ice_score": 8}
+    result = grade_icans(parse_icans({"age_years": age, **score, **CALM}))
+    assert (result.assessment, result.grade) == (assessment, 1)
+    assert any("12" in r and assessment.upper() in r for r in result.reasons)
+    other = {"ice_score": 8} if assessment == "capd" else {"capd_score": 4}
+    with pytest.raises(InputError) as err:
+        parse_icans({"age_years": age, **other, **CALM})
+    assert next(iter(other)) in [p.field for p in err.value.problems]
 
 
 def test_lee_2019_worked_example_ice_3_with_generalised_seizure_is_grade_3() -> None:

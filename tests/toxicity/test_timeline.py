@@ -128,3 +128,18 @@ def test_a_child_with_an_ice_score_is_rejected(course: dict[str, Any]) -> None:
     with pytest.raises(InputError) as err:
         parse_course(course)
     assert "observations[1].ice_score" in [p.field for p in err.value.problems]
+
+
+def test_afebrile_hypotension_without_masking_raises_an_alert_that_day(course: dict[str, Any]) -> None:
+    # spec/toxicity.md (CRS): hypotension or hypoxia without fever and not masked -> grade 0 with a warning, and the
+    # timeline raises an alert on that day. Without the tocilizumab, days 4 and 5 (37.5 and 37.0 °C on fluids /
+    # low-flow oxygen) are such days; with it (masked fever, Lee 2019 fever footnote) they are CRS 2 and no alert.
+    no_drug = copy.deepcopy(course)
+    no_drug["observations"] = [o for o in no_drug["observations"] if o["kind"] != "treatment"]
+    result = run(no_drug)
+    fired = [a["day"] for a in result["alerts"] if a["id"] == "crs_afebrile_hypotension_or_hypoxia"]
+    assert fired == [4, 5]
+    day4 = next(d for d in result["days"] if d["day"] == 4)
+    assert day4["crs"]["grade"] == 0 and "tocilizumab" in day4["crs"]["warnings"][0]
+    masked = run(course)
+    assert not [a for a in masked["alerts"] if a["id"] == "crs_afebrile_hypotension_or_hypoxia"]

@@ -14,7 +14,8 @@ import typer
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, dumps, run_computation
 from ioguide.toxicity.cirse import grade_cirse, parse_cirse
 from ioguide.toxicity.crs import grade_crs, parse_crs
-from ioguide.toxicity.ctcae import grade_ctcae, parse_ctcae
+from ioguide.toxicity.ctcae import CATALOG_VERSION, grade_ctcae, parse_ctcae
+from ioguide.toxicity.ctcae_catalog import load_catalog
 from ioguide.toxicity.ctcae_tables import VERSIONS, load_table
 from ioguide.toxicity.icans import grade_icans, parse_icans
 from ioguide.toxicity.timeline import build_timeline, parse_course
@@ -58,41 +59,81 @@ def icans(source: str = INPUT, fmt: OutputFormat | None = FORMAT_OPTION) -> None
 @app.command("ctcae")
 def ctcae(
     source: str = typer.Argument(None, help="Input JSON file, or - for standard input."),
-    list_terms: bool = typer.Option(False, "--list", help="List the terms, their input fields and grade wording."),
+    list_terms: bool = typer.Option(
+        False, "--list", help="List CTCAE's terms (MedDRA code, organ class, grade wording) and what ioguide computes."
+    ),
+    search: str = typer.Option(
+        None, "--search", help="With --list: only terms whose name, key, organ class or MedDRA code contains this."
+    ),
     fmt: OutputFormat | None = FORMAT_OPTION,
 ) -> None:
-    """CTCAE v5.0 (or v6.0 with "version": "6.0") grade of one term."""
+    """CTCAE v5.0 (or v6.0 with "version": "6.0") grade of one term: computed from values, or chosen with "grade"."""
     if list_terms:
-        _print_terms(fmt)
+        _print_terms(fmt, search)
         return
+    if search is not None:
+        raise typer.BadParameter("--search goes with --list")
     if source is None:
         raise typer.BadParameter("give an input file (or -), or --list")
     run_computation(source, fmt, _grader(parse_ctcae, grade_ctcae), _render_grade)
 
 
-def _print_terms(fmt: OutputFormat | None) -> None:
-    listing: dict[str, Any] = {}
+def _matches(needle: str | None, *texts: str) -> bool:
+    return needle is None or any(needle.strip().lower() in text.lower() for text in texts)
+
+
+def _print_terms(fmt: OutputFormat | None, search: str | None) -> None:
+    """Every CTCAE v5.0 term of NCI's table (``terms``) and, per version, the terms ioguide computes from values
+    (``versions``, with their input fields, units and findings); ``search`` filters both."""
+    computed: dict[str, Any] = {}
     for version in VERSIONS:
         table = load_table(version)
-        listing[version] = {
+        computed[version] = {
             key: {
                 "name": term.name,
+                "meddra_code": term.meddra_code,
                 "unit": term.unit,
+                "units": list(term.units),
                 "inputs": term.inputs(),
                 **({"findings": dict(term.findings)} if term.findings else {}),
                 "grades": {str(g): text for g, text in sorted(term.text.items())},
             }
             for key, term in table.terms.items()
+            if _matches(search, key, term.name, str(term.meddra_code or ""))
         }
+    catalog = load_catalog(CATALOG_VERSION)
+    entries = catalog.terms if search is None else tuple(catalog.search(search))
+    computes = {term.meddra_code for term in load_table(CATALOG_VERSION).terms.values()}
+    terms = [
+        {
+            "key": entry.key,
+            "meddra_code": entry.meddra_code,
+            "soc": entry.soc,
+            "name": entry.name,
+            "grades": {str(g): text for g, text in entry.grades},
+            "definition": entry.definition,
+            "computed_by_ioguide": entry.meddra_code in computes,
+        }
+        for entry in entries
+    ]
     if fmt is OutputFormat.text:
-        for version, terms in listing.items():
-            typer.echo(f"CTCAE v{version}")
-            for key, info in terms.items():
-                typer.echo(f"  {key}: {', '.join(info['inputs'])}")
+        shown = "" if search is None else f" matching {search!r}"
+        typer.echo(
+            f"CTCAE v{catalog.version}: {len(terms)} of {len(catalog.terms)} terms{shown} ({catalog.source.split(',')[0]})"
+        )
+        for entry in entries:
+            grades = ", ".join(str(g) for g, _ in entry.grades)
+            mark = " [computed]" if entry.meddra_code in computes else ""
+            typer.echo(f"  {entry.meddra_code}  {entry.name}{mark}  ({entry.soc}; grades {grades})")
+        for version, listing in computed.items():
+            if listing:
+                typer.echo(f"Computed from values, CTCAE v{version}:")
+            for key, info in listing.items():
+                typer.echo(f"  {key}: {', '.join(info['inputs'])} (units: {', '.join(info['units'])})")
                 if "findings" in info:
                     typer.echo(f"    finding: {', '.join(info['findings'])}")
         return
-    typer.echo(dumps({"versions": listing}))
+    typer.echo(dumps({"versions": computed, "terms": terms}))
 
 
 @app.command("cirse")

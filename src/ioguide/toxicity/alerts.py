@@ -1,7 +1,8 @@
 """Alert rules as data (``ioguide/data/toxicity/alerts.yaml``): what each alert means, its source, and its test.
 
 The rules are read once and validated against :class:`AlertRules`; :func:`fired_alerts` is pure and compares each
-day's signals (temperature, CRS and ICANS grades, ICE drop from baseline, CTCAE grade) with each rule.
+day's signals (temperature, CRS and ICANS grades, ICE drop from baseline, CTCAE grade, CRS warnings) with each
+rule.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-Signal = Literal["max_temp_c", "crs_grade", "icans_grade", "ice_drop_points", "ctcae_grade"]
+Signal = Literal["max_temp_c", "crs_grade", "icans_grade", "ice_drop_points", "ctcae_grade", "crs_warnings"]
 
 
 class AlertRule(BaseModel):

@@ -85,6 +85,11 @@ def grade_cirse(cirse: CirseInput) -> CirseGrade:
         grade, why = 3, f"additional post-procedure therapy or unplanned stay > 48 h (stay {stay:g} h), no sequela"
     elif stay > 0:
         grade, drivers, why = 2, ("unplanned_stay_h",), f"unplanned stay {stay:g} h (> 0 and <= 48 h), no therapy"
+        if stay == GRADE_2_MAX_STAY_H:
+            why += (
+                "; exactly 48 h is neither '< 48 h' (grade 2) nor '> 48 h' (grade 3) in the CIRSE table: "
+                "spec/toxicity.md counts it as grade 2"
+            )
     elif cirse.resolved_in_session:
         grade, drivers, why = 1, ("resolved_in_session",), "solved in the same session, no extra therapy or stay"
     else:

@@ -4,6 +4,9 @@
 The grade is set by fever (>= 38.0 °C) with the more severe of hypotension and hypoxia; once a patient with CRS has
 had antipyretic or anti-cytokine therapy, fever is no longer required (the "masked fever" rule). Organ toxicities
 are graded with CTCAE and do not enter the CRS grade.
+
+Hypotension or hypoxia without fever, when ``fever_masked`` is not given, is not CRS by the table (grade 0), but it
+is never passed over in silence: the result carries a warning naming what to check (``spec/toxicity.md``, CRS).
 """
 
 from __future__ import annotations
@@ -58,10 +61,13 @@ class CrsGrade:
     fever: bool
     drivers: tuple[str, ...]
     reasons: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
     scale: str = SCALE
 
     def as_dict(self) -> dict[str, Any]:
-        return result_dict(self.grade, self.scale, {"fever": self.fever}, self.drivers, self.reasons)
+        result = result_dict(self.grade, self.scale, {"fever": self.fever}, self.drivers, self.reasons)
+        result["warnings"] = list(self.warnings)
+        return result
 
 
 def check_crs(crs: CrsInput, checks: Checks) -> None:
@@ -88,11 +94,34 @@ def parse_crs(data: Any, prefix: tuple[str | int, ...] = ()) -> CrsInput:
     return parse_checked(CrsInput, check_crs, data, prefix)
 
 
+def afebrile_warnings(crs: CrsInput, temp: str) -> tuple[str, ...]:
+    """The warning for hypotension or hypoxia without fever and without ``fever_masked`` (``spec/toxicity.md``, CRS).
+
+    Lee 2019 (CRS table, fever footnote): fever may be masked by antipyretic or anti-cytokine therapy (tocilizumab,
+    corticosteroids), after which it is no longer required; the table itself cannot know that, so the clinician is
+    asked. Empty when neither hypotension nor hypoxia is present."""
+    findings = [
+        f"{label} {value}"
+        for label, value, none in (("hypotension", crs.hypotension, "none"), ("oxygen", crs.oxygen, "none"))
+        if value != none
+    ]
+    if not findings:
+        return ()
+    would_be = max(HYPOTENSION_GRADE[crs.hypotension], OXYGEN_GRADE[crs.oxygen])
+    return (
+        f"{' and '.join(findings)} without fever (temperature {temp}) and fever_masked not given: graded 0 by the "
+        f"ASTCT 2019 CRS table, which needs fever. Check whether antipyretics, tocilizumab or corticosteroids have "
+        f"masked the fever (if so, set fever_masked: true; the grade would be {would_be}), and look for another "
+        f"cause of the hypotension or hypoxia (sepsis, bleeding, cardiac or pulmonary causes).",
+    )
+
+
 def grade_crs(crs: CrsInput) -> CrsGrade:
     """Grade CRS by ASTCT 2019 (Lee et al. 2019, CRS consensus grading table).
 
     Fever is temperature >= 38.0 °C. Without fever and without ``fever_masked`` the CRS criteria are not met
-    (grade 0). Otherwise the grade is the more severe of hypotension and hypoxia (footnote: "CRS grade is determined
+    (grade 0); hypotension or hypoxia on such a day adds a warning (:func:`afebrile_warnings`). Otherwise the
+    grade is the more severe of hypotension and hypoxia (footnote: "CRS grade is determined
     by the more severe event"), and 1 when neither is present (fever only, or masked fever with nothing else).
     """
     fever = crs.temp_c is not None and crs.temp_c >= FEVER_C
@@ -106,6 +135,7 @@ def grade_crs(crs: CrsInput) -> CrsGrade:
                 f"ASTCT 2019 CRS table: temperature {temp} is below the 38.0 °C fever threshold and fever is not "
                 f"masked by antipyretic or anti-cytokine therapy: CRS criteria not met, grade 0",
             ),
+            warnings=afebrile_warnings(crs, temp),
         )
     hypo = HYPOTENSION_GRADE[crs.hypotension]
     oxy = OXYGEN_GRADE[crs.oxygen]

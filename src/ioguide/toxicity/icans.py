@@ -20,18 +20,27 @@ from ioguide.toxicity.values import result_dict
 from ioguide.validation import STRICT_INPUT
 
 SCALE = "ASTCT 2019"
+#: Lee 2019: ICE is for adults and children aged 12 years and older; below 12 years the paediatric table's CAPD
+#: applies. Exactly 12.0 years uses ICE.
 CHILD_BELOW_YEARS = 12
 
-Consciousness = Literal["awake", "awakens_to_voice", "awakens_to_touch", "unarousable"]
+Consciousness = Literal["awake", "awakens_spontaneously", "awakens_to_voice", "awakens_to_touch", "unarousable"]
 Seizure = Literal["none", "resolved", "prolonged"]
 Edema = Literal["none", "focal", "diffuse"]
 
 #: Lee 2019 ICE table: points per ICE item (maximum).
 ICE_ITEM_MAX: dict[str, int] = {"orientation": 4, "naming": 3, "commands": 1, "writing": 1, "attention": 1}
-#: Lee 2019 adult ICANS table, depressed level of consciousness: awakens to voice 2, only to tactile stimulus 3,
-#: unarousable / vigorous or repetitive stimuli / stupor or coma 4. Awakening spontaneously is the grade 1 wording
-#: but grades only together with an ICE of 7-9 (``spec/toxicity.md``).
-CONSCIOUSNESS_GRADE: dict[str, int] = {"awake": 0, "awakens_to_voice": 2, "awakens_to_touch": 3, "unarousable": 4}
+#: Lee 2019 adult (and paediatric) ICANS table, depressed level of consciousness not attributable to another cause:
+#: awakens spontaneously 1, awakens to voice 2, only to tactile stimulus 3, unarousable / vigorous or repetitive
+#: stimuli / stupor or coma 4; an alert patient (``awake``) adds nothing. Each level grades by itself, whatever the
+#: ICE score (``spec/toxicity.md``, ICANS).
+CONSCIOUSNESS_GRADE: dict[str, int] = {
+    "awake": 0,
+    "awakens_spontaneously": 1,
+    "awakens_to_voice": 2,
+    "awakens_to_touch": 3,
+    "unarousable": 4,
+}
 #: Lee 2019 adult ICANS table, seizure: rapidly resolving clinical or EEG seizure 3; prolonged (> 5 min) or repetitive 4.
 SEIZURE_GRADE: dict[str, int] = {"none": 0, "resolved": 3, "prolonged": 4}
 #: Lee 2019 adult ICANS table, raised ICP / cerebral oedema: focal/local oedema 3; diffuse oedema, posturing, CN VI palsy,
@@ -156,6 +165,13 @@ def capd_domain_grade(capd_score: int | None) -> int:
 def grade_icans(icans: IcansInput) -> IcansGrade:
     """Grade ICANS by ASTCT 2019 (Lee et al. 2019, ICE, adult and paediatric ICANS tables): the most severe of the ICE (or CAPD),
     consciousness, seizure, motor and raised ICP/oedema domains sets the grade."""
+    if icans.developmental_delay:
+        why = f"baseline developmental delay at {icans.age_years:g} years: CAPD replaces ICE"
+    elif icans.uses_capd:
+        why = f"age {icans.age_years:g} years is under 12: CAPD replaces ICE"
+    else:
+        why = f"age {icans.age_years:g} years is 12 or over: ICE applies"
+    switch = f"Lee 2019 (ICE for patients aged >= 12 years, CAPD for children < 12 years): {why}"
     if icans.uses_capd:
         assessment, score = "capd", icans.capd_score
         screen_field, screen_grade = "capd_score", capd_domain_grade(score)
@@ -183,7 +199,7 @@ def grade_icans(icans: IcansInput) -> IcansGrade:
         f"motor weakness {'yes' if icans.motor_weakness else 'no'} -> {domains['motor_weakness']}",
         f"cerebral oedema {icans.cerebral_edema} -> {domains['cerebral_edema']}",
     ]
-    reasons = [f"ASTCT 2019 (Lee et al.): {'; '.join(parts)}; the most severe domain sets grade {grade}"]
+    reasons = [f"ASTCT 2019 (Lee et al.): {'; '.join(parts)}; the most severe domain sets grade {grade}", switch]
     if assessment == "capd" and grade in (1, 2) and screen_grade == 1:
         reasons.append(
             "Lee 2019 paediatric ICANS table: CAPD 1-8 is shared by grades 1 and 2; level of consciousness separates them"

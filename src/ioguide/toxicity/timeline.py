@@ -268,6 +268,7 @@ def build_timeline(course: Course) -> Timeline:
             "icans_grade": None if icans is None else icans.grade,
             "ice_drop_points": (baseline_ice - min(ice_scores) if baseline_ice is not None and ice_scores else None),
             "ctcae_grade": max(lab_grades) if lab_grades else None,
+            "crs_warnings": None if crs is None else len(crs.warnings),
         }
         days.append(DayGrades(day, course.day0_date + timedelta(days=day), crs, icans, ctcae, signals))
     summary = {

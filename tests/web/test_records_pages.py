@@ -110,3 +110,24 @@ def test_the_audit_page_filters_by_user_action_and_date_and_counts_every_row(sig
     assert "No audit row matches" in client.get("/admin/audit?since=2999-01-01").text
     bad = client.get("/admin/audit?since=yesterday")
     assert bad.status_code == 422 and "is not a date" in bad.text
+
+
+def test_the_icans_form_offers_the_four_astct_levels_of_consciousness(signed_in: Sign, db: Database) -> None:
+    # ASTCT 2019 (Lee et al., Biol Blood Marrow Transplant 2019;25:625-38), ICANS table: awakens spontaneously is
+    # grade 1, to voice grade 2, only to tactile stimulus grade 3, unarousable grade 4.
+    client = signed_in("coordinator")
+    pid = patients.find_patients(db, DEMO_ACTOR, "IT-001")[0]["id"]
+    form = client.get(f"/patients/{pid}/toxicity/icans").text
+    for level in ("awakens_spontaneously", "awakens_to_voice", "awakens_to_touch", "unarousable"):
+        assert f'value="{level}"' in form
+    full_marks = {
+        "ice_orientation": "4",
+        "ice_naming": "3",
+        "ice_commands": "1",
+        "ice_writing": "1",
+        "ice_attention": "1",
+    }
+    data = {"date": "2026-02-01", "age_years": "54", "consciousness": "awakens_spontaneously", "seizure": "none",
+            "cerebral_edema": "none", **full_marks}  # fmt: skip
+    preview = client.post(f"/patients/{pid}/toxicity/icans/preview", data=data)
+    assert 'class="grade g1"' in preview.text  # grade 1 whatever the ICE score of 10

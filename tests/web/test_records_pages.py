@@ -131,3 +131,16 @@ def test_the_icans_form_offers_the_four_astct_levels_of_consciousness(signed_in:
             "cerebral_edema": "none", **full_marks}  # fmt: skip
     preview = client.post(f"/patients/{pid}/toxicity/icans/preview", data=data)
     assert 'class="grade g1"' in preview.text  # grade 1 whatever the ICE score of 10
+
+
+def test_an_afebrile_crs_preview_shows_the_warning_and_human_labels(signed_in: Sign, db: Database) -> None:
+    # ASTCT 2019: CRS needs fever; hypotension with a vasopressor and no fever (not masked) is grade 0 with a
+    # warning to check for masking drugs (issue 18 part 2), shown on the page, not a raw field name.
+    client = signed_in("coordinator")
+    pid = patients.find_patients(db, DEMO_ACTOR, "IT-001")[0]["id"]
+    data = {"date": "2026-02-01", "temp_c": "37.0", "hypotension": "one_vasopressor", "oxygen": "high_flow"}
+    preview = client.post(f"/patients/{pid}/toxicity/crs/preview", data=data).text
+    assert 'class="grade g0"' in preview
+    assert "Check before relying on this grade" in preview and "tocilizumab" in preview
+    masked = client.post(f"/patients/{pid}/toxicity/crs/preview", data={**data, "fever_masked": "on"}).text
+    assert 'class="grade g3"' in masked and "oxygen need" in masked and "fever_masked" not in masked

@@ -11,10 +11,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictStr
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictStr, ValidationInfo, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ioguide.criteria.case_input import injection_problem
 from ioguide.errors import InputError, Problem
 from ioguide.records.models import Lesion, Measurement, NewLesion, Patient, Timepoint
 from ioguide.services.common import RECORD_INPUT
@@ -36,6 +37,14 @@ class LesionDoc(BaseModel):
     injected: StrictBool = False
     injected_from: dt.date | None = None
     pleural: StrictBool = False
+
+    @field_validator("injected_from")
+    @classmethod
+    def _one_injection_start(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        problem = injection_problem(bool(info.data.get("injected")), value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class NewLesionDoc(BaseModel):

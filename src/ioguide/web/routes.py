@@ -22,10 +22,9 @@ from starlette.exceptions import HTTPException
 
 from ioguide.api.context import get_context
 from ioguide.errors import InputError, Problem
-from ioguide.planning.from_case import default_visit
 from ioguide.plots import response as figures
 from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
-from ioguide.services import cases, engine, patients, procedures, toxicity
+from ioguide.services import cases, engine, patients, plans, toxicity
 from ioguide.services.context import Actor
 from ioguide.services.errors import (
     ConflictError,
@@ -34,7 +33,7 @@ from ioguide.services.errors import (
     ServiceError,
     StaleVersionError,
 )
-from ioguide.web import forms, plans, views
+from ioguide.web import forms, views
 from ioguide.web.session import (
     SignInRequired,
     clear_cookie,
@@ -365,35 +364,12 @@ def _date_message(err: Exception) -> str:
 
 def _plan_context(
     request: Request, actor: Actor, patient_id: int, agent: str | None, visit: str | None, cap: str | None, on: str
-) -> dict[str, Any]:
-    db = get_context(request).db
-    patient = patients.get_patient(db, actor, patient_id)
-    case, _ = cases.get_case(db, actor, patient_id)
-    procs = procedures.list_procedures(db, actor, patient_id)
-    known = plans.agents()
-    used = [str(p["agent"]) for p in procs if p["kind"] == "injection" and p.get("agent") in known]
-    chosen = agent if agent is not None and agent in known else (used[-1] if used else next(iter(known)))
-    chosen_visit = visit if visit in ("first", "subsequent") else default_visit(procs, chosen)
+) -> plans.PatientPlan:
     try:
         day = dt.date.fromisoformat(on)
     except ValueError:
         day = dt.date.today()
-    context: dict[str, Any] = {
-        "patient": patient,
-        "agents": known,
-        "agent": chosen,
-        "visit": chosen_visit,
-        "cap_policy": cap or "",
-        "on": day.isoformat(),
-        "previous": [p for p in procs if p["kind"] == "injection"][-3:],
-        "problems": [],
-        "result": None,
-    }
-    try:
-        context["result"] = plans.make_plan(case, chosen, chosen_visit, cap or None, day)
-    except InputError as err:
-        context["problems"] = [str(p) for p in err.problems]
-    return context
+    return plans.plan_for_patient(get_context(request).db, actor, patient_id, agent, visit, cap, day)
 
 
 @router.get("/patients/{patient_id}/plan", response_class=HTMLResponse)
@@ -406,25 +382,23 @@ def plan_page(
     cap_policy: Annotated[str | None, Query(pattern="^(truncate|skip)?$")] = None,
     on: Annotated[str, Query(max_length=10)] = "",
 ) -> HTMLResponse:
-    context = _plan_context(request, actor, patient_id, agent, visit, cap_policy, on)
-    return page(request, "plan.html", actor=actor, **context)
+    planned = _plan_context(request, actor, patient_id, agent, visit, cap_policy, on)
+    return page(request, "plan.html", actor=actor, **planned.as_context())
 
 
 @router.post("/patients/{patient_id}/plan/done", response_class=HTMLResponse)
 async def plan_done(request: Request, actor: User, patient_id: int) -> Response:
     """Record the plan as given: the plan is computed again from the same choices and stored as an injection."""
     form = await _form(request)
-    context = _plan_context(
+    planned = _plan_context(
         request, actor, patient_id, form.get("agent"), form.get("visit"), form.get("cap_policy"), form.get("on", "")
     )
-    if context["result"] is None:
-        return page(request, "plan.html", status=422, actor=actor, **context)
-    document = plans.procedure_document(context["result"]["plan"], dt.date.fromisoformat(context["on"]))
+    context = planned.as_context()
     try:
-        data = procedures.ProcedureIn.model_validate(document)
-        procedures.record_procedure(get_context(request).db, _with_reason(actor, form), patient_id, data)
+        plans.record_plan(get_context(request).db, _with_reason(actor, form), patient_id, planned)
     except InputError as err:
-        context["problems"] = [str(p) for p in err.problems]
+        if planned.result is not None:
+            context["problems"] = [str(p) for p in err.problems]
         return page(request, "plan.html", status=422, actor=actor, **context)
     return _go(request, f"/patients/{patient_id}?saved=injection#procedures")
 

@@ -14,9 +14,8 @@ from typing import Any
 from ioguide.errors import InputError
 from ioguide.plots.cohort_data import PROGRESSION, Subset, change_series, plain_code, swimmer_lane
 from ioguide.records.db import Database
-from ioguide.services import audit, cases, engine, patients, procedures, toxicity
+from ioguide.services import audit, cases, engine, patients, plans, procedures, toxicity
 from ioguide.services.context import Actor, may
-from ioguide.web import plans
 
 CRITERIA: tuple[str, ...] = ("recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma")
 CRITERIA_NAMES: dict[str, str] = {

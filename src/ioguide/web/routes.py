@@ -21,10 +21,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException
 
 from ioguide.api.context import get_context
+from ioguide.criteria.values import CRITERIA
 from ioguide.errors import InputError, Problem
 from ioguide.plots import response as figures
 from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
-from ioguide.services import cases, engine, patients, plans, toxicity
+from ioguide.services import cases, cohort, engine, patients, plans, toxicity
 from ioguide.services.context import Actor
 from ioguide.services.errors import (
     ConflictError,
@@ -48,7 +49,7 @@ from ioguide.web.session import (
 STATIC = Path(__file__).resolve().parent / "static"
 _env = Environment(loader=PackageLoader("ioguide.web", "templates"), autoescape=select_autoescape(), trim_blocks=True)
 _env.globals.update(
-    CRITERIA=views.CRITERIA,
+    CRITERIA=CRITERIA,
     CRITERIA_NAMES=views.CRITERIA_NAMES,
     SUBSETS=SUBSETS,
     SUBSET_TITLES=SUBSET_TITLES,
@@ -191,7 +192,7 @@ def cohort_page(
     subset: Annotated[str, Query(pattern="^(overall|injected|non_injected)$")] = "overall",
 ) -> HTMLResponse:
     chosen = criteria or "itrecist"
-    data = views.cohort(get_context(request).db, actor, chosen, program or None, response or None, injected or None)
+    data = cohort.cohort(get_context(request).db, actor, chosen, program or None, response or None, injected or None)
     filters = {"criteria": chosen, "program": program or "", "response": response or "", "injected": injected or ""}
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     return page(
@@ -202,7 +203,7 @@ def cohort_page(
         filters=filters,
         query=query,
         subset=subset,
-        responses=views.RESPONSE_FILTERS,
+        responses=cohort.RESPONSE_FILTERS,
     )
 
 
@@ -222,11 +223,11 @@ def cohort_plot(
     if kind not in ("waterfall", "spider", "swimmer") or fmt not in ("png", "svg"):
         raise HTTPException(404, "plots are waterfall, spider or swimmer, as .png or .svg")
     chosen = criteria or "itrecist"
-    data = views.cohort(
+    data = cohort.cohort(
         get_context(request).db, actor, chosen, program or None, response or None, injected or None, with_events=True
     )
     part: Subset = "injected" if subset == "injected" else "non_injected" if subset == "non_injected" else "overall"
-    inputs = views.plot_inputs(data["rows"], part, kind)
+    inputs = cohort.plot_inputs(data["rows"], part, kind)
     title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} ({views.CRITERIA_NAMES[chosen]})"
     if subset != "overall":
         title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} (itRECIST subset)"

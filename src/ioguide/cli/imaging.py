@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 import yaml
@@ -23,7 +22,6 @@ IMAGE = typer.Argument(None, help="A DICOM series folder or a NIfTI file.")
 MASK = typer.Argument(None, help="A NIfTI label map, a DICOM SEG, or a DICOM RTSTRUCT (with --roi).")
 LABEL = typer.Option(None, "--label", help="Only this label (default: every non-zero label).")
 ROI = typer.Option(None, "--roi", help="RTSTRUCT ROI name (needed when the RTSTRUCT holds several).")
-T = TypeVar("T")
 
 
 def _require(value: Path | None, name: str) -> Path:
@@ -44,17 +42,6 @@ def _measure_volume(image_path: Path, mask_path: Path, label: int | None, roi: s
 
 def _measure(image_path: Path, mask_path: Path, label: int | None, roi: str | None) -> Any:
     return _measure_volume(image_path, mask_path, label, roi)[1]
-
-
-def _service_errors_as_input(call: Callable[[], T]) -> T:
-    """Run a records verb; an unknown patient or lesion, a conflict or a refused role is the input's fault
-    (exit 2 with ``field: message``), like every other bad option of the command."""
-    from ioguide.services.errors import ConflictError, NotFoundError, PermissionDeniedError
-
-    try:
-        return call()
-    except (NotFoundError, ConflictError, PermissionDeniedError) as err:
-        raise InputError.one(err.field or "$", err.message) from None
 
 
 def _store_options(db: str | None, patient: int | None, lesion: str | None, date: str | None, label: int | None) -> tuple[str, int, str, dt.date]:  # fmt: skip
@@ -93,9 +80,8 @@ def _measure_and_store(
     )
     database = open_migrated(url)
     try:
-        stored = _service_errors_as_input(
-            lambda: store_measurement(database, cli_actor(), patient_id, lesion_label, when, ref)
-        )
+        # an unknown patient or lesion, a conflict or a refused role: exit 2 with field: message (cli/io.py)
+        stored = store_measurement(database, cli_actor(), patient_id, lesion_label, when, ref)
     finally:
         database.dispose()
     return {**measured, "stored": stored}
@@ -264,8 +250,8 @@ def _import(
     mapping = result.pop("mapping", None)
     database = open_migrated(db)
     try:
-        result["stored"] = _service_errors_as_input(
-            lambda: store_import(database, cli_actor(), result["studies"], mapping, str(folder.resolve()), patient)
+        result["stored"] = store_import(
+            database, cli_actor(), result["studies"], mapping, str(folder.resolve()), patient
         )
     finally:
         database.dispose()

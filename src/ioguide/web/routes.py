@@ -27,13 +27,7 @@ from ioguide.plots import response as figures
 from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
 from ioguide.services import cases, cohort, engine, patients, plans, toxicity
 from ioguide.services.context import Actor
-from ioguide.services.errors import (
-    ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    ServiceError,
-    StaleVersionError,
-)
+from ioguide.services.errors import ConflictError, ServiceError, StaleVersionError, outcome
 from ioguide.web import forms, views
 from ioguide.web.session import (
     SignInRequired,
@@ -74,8 +68,7 @@ class PageRoute(APIRoute):
                     return Response(status_code=204, headers={"HX-Redirect": target})
                 return RedirectResponse(target, status_code=303)
             except ServiceError as exc:
-                status = PAGE_ERRORS.get(type(exc), 400)
-                return error_page(request, status, exc.message)
+                return error_page(request, outcome(exc).status, exc.message)
             except RequestValidationError as exc:
                 return error_page(request, 422, "; ".join(str(e.get("msg", "")) for e in exc.errors()))
             except HTTPException as exc:
@@ -83,14 +76,6 @@ class PageRoute(APIRoute):
 
         return handle
 
-
-#: Service failures as page statuses.
-PAGE_ERRORS: dict[type[ServiceError], int] = {
-    NotFoundError: 404,
-    PermissionDeniedError: 403,
-    ConflictError: 409,
-    StaleVersionError: 412,
-}
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 

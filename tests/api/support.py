@@ -7,10 +7,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 import dbfixtures
-from ioguide.api.settings import ApiSettings
 from ioguide.records.db import Database
 from ioguide.services.context import ROLES, cli_actor
 from ioguide.services.users import LoginThrottle, add_user
+from ioguide.serving.settings import ApiSettings
 
 PASSWORD = "correct horse"
 

@@ -330,7 +330,7 @@ def test_api_routes_read_the_references_and_the_mapping_for_admins_only(db_url: 
     from fastapi.testclient import TestClient
 
     from api.support import Api, make_settings
-    from ioguide.api.app import create_app
+    from ioguide.app import create_app
 
     db = open_database(db_url)
     pid = _patient(db, case=CASE)

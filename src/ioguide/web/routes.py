@@ -20,7 +20,6 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException
 
-from ioguide.api.context import get_context
 from ioguide.criteria.values import CRITERIA
 from ioguide.errors import InputError, Problem
 from ioguide.plots import response as figures
@@ -28,6 +27,7 @@ from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
 from ioguide.services import cases, cohort, engine, patients, plans, toxicity
 from ioguide.services.context import Actor
 from ioguide.services.errors import ConflictError, ServiceError, StaleVersionError, outcome
+from ioguide.serving.context import get_context
 from ioguide.web import forms, views
 from ioguide.web.session import (
     SignInRequired,

@@ -13,21 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 
+from ioguide.cli.imaging_args import IMAGE, LABEL, MASK, ROI, _read_params, _require
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_produced
 from ioguide.errors import InputError, Problem
-
-IMAGE = typer.Argument(None, help="A DICOM series folder or a NIfTI file.")
-MASK = typer.Argument(None, help="A NIfTI label map, a DICOM SEG, or a DICOM RTSTRUCT (with --roi).")
-LABEL = typer.Option(None, "--label", help="Only this label (default: every non-zero label).")
-ROI = typer.Option(None, "--roi", help="RTSTRUCT ROI name (needed when the RTSTRUCT holds several).")
-
-
-def _require(value: Path | None, name: str) -> Path:
-    if value is None:
-        raise InputError.one(name, "required argument is missing")
-    return value
 
 
 def _measure_volume(image_path: Path, mask_path: Path, label: int | None, roi: str | None) -> tuple[Any, Any]:
@@ -130,17 +119,6 @@ def measure(
         return _measure(image_path, mask_path, label, roi)
 
     run_produced(fmt, produce, _render_measure)
-
-
-def _read_params(path: Path | None) -> Any:
-    if path is None:
-        return None
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError.one("--params", f"file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise InputError.one("--params", f"not valid YAML ({exc})") from None
 
 
 def _radiomics_one(image_path: Path, mask_path: Path, label: int | None, roi: str | None, params: Any) -> Any:
@@ -290,9 +268,6 @@ def import_dicom(
 
 def register(app: typer.Typer) -> None:
     """Add the imaging commands to the ``ioguide`` app (one call in ``ioguide.cli.main``)."""
-    from ioguide.cli.export import app as export_app
-
     app.command("measure")(measure)
     app.command("radiomics")(radiomics)
     app.command("import")(import_dicom)
-    app.add_typer(export_app, name="export")

@@ -142,6 +142,7 @@ def test_injected_from_is_read_only_where_the_case_is_parsed_stored_or_assessed(
         "ioguide.criteria.itrecist",  # when a subset's membership changed (a different fact, itRECIST's)
         "ioguide.services.casedoc",  # the case document to and from the records
         "ioguide.records.models",
+        "ioguide.web.records_pages",  # the lesion form writes the document's key (a translation, no decision)
     }
     readers = {
         name

@@ -80,13 +80,47 @@ def test_an_sd_in_between_breaks_confirmation_but_ne_does_not() -> None:
     assert bor((56, PR), (70, NE), (112, PR))["response"] == "PR"
 
 
+CR_THEN_PR: list[dict[str, Any]] = [
+    # Target CR with a non-target not evaluated is PR (RECIST 1.1 Table 1: CR, not evaluated, no -> PR): the one way a
+    # PR can follow an overall CR now that any reappearing lesion after CR is PD.
+    {"id": "T1", "role": "target", "organ": "liver"},
+    {"id": "T2", "role": "target", "organ": "lymph node", "nodal": True},
+    {"id": "N1", "role": "non_target", "organ": "bone"},
+]
+CR_THEN_PR_VISITS = [
+    (0, {"T1": 30, "T2": 20}),
+    (56, {"T1": 0, "T2": 8}, {"N1": "absent"}),
+    (112, {"T1": 0, "T2": 8}, {"N1": "not_evaluated"}),
+]
+
+
 def test_a_cr_followed_by_a_pr_counts_as_a_confirmed_pr() -> None:
-    # RECIST 1.1 Table 3 (CR then PR): a node back to 12 mm after 8 mm is not PD (+4 mm) and not CR: PR.
-    lesions = [
+    # RECIST 1.1 Table 3 (CR then PR, with confirmation): a confirmed PR dated at the CR.
+    result = run_case(CR_THEN_PR, CR_THEN_PR_VISITS)
+    assert [tp["response"] for tp in result["timepoints"][1:]] == ["CR", "PR"]
+    best = result["best_overall_response"]
+    assert (best["response"], best["confirmed"], best["date"]) == ("PR", True, "2026-03-02")
+
+
+def test_without_confirmation_a_cr_followed_by_a_pr_is_cr() -> None:
+    # RECIST 1.1 §4.4.1: without confirmation the best overall response is the best response recorded, so CR (it
+    # used to give PR, the confirmed level). ``confirmed`` reports that the CR itself was not confirmed as CR.
+    best = run_case(CR_THEN_PR, CR_THEN_PR_VISITS, require_confirmation=False)["best_overall_response"]
+    assert (best["response"], best["confirmed"], best["date"]) == ("CR", False, "2026-03-02")
+    confirmed_cr = bor((56, CR), (112, CR), require_confirmation=False)
+    assert (confirmed_cr["response"], confirmed_cr["confirmed"]) == ("CR", True)
+
+
+def test_a_node_back_to_10_mm_after_cr_is_progression_not_pr() -> None:
+    # spec/response.md target rule 3; RECIST working group FAQ (once CR, any reappearing lesion is PD) and the
+    # clarification on abnormal nodes (short axis >= 10 mm). This case gave PR before: 8 mm -> 12 mm is +4 mm only.
+    lesions: list[dict[str, Any]] = [
         {"id": "T1", "role": "target", "organ": "liver"},
         {"id": "T2", "role": "target", "organ": "lymph node", "nodal": True},
     ]
     result = run_case(lesions, [(0, {"T1": 30, "T2": 20}), (56, {"T1": 0, "T2": 8}), (112, {"T1": 0, "T2": 12})])
-    assert [tp["response"] for tp in result["timepoints"][1:]] == ["CR", "PR"]
-    best = result["best_overall_response"]
-    assert (best["response"], best["confirmed"], best["date"]) == ("PR", True, "2026-03-02")
+    assert [tp["response"] for tp in result["timepoints"][1:]] == ["CR", "PD"]
+    assert any("T2 (node, short axis 12.0 mm >= 10 mm) reappeared" in r for r in result["timepoints"][2]["reasons"])
+    # 9.9 mm is still a normal node: CR continues.
+    still = run_case(lesions, [(0, {"T1": 30, "T2": 20}), (56, {"T1": 0, "T2": 8}), (112, {"T1": 0, "T2": 9.9})])
+    assert [tp["response"] for tp in still["timepoints"][1:]] == ["CR", "CR"]

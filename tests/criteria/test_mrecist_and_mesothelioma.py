@@ -49,7 +49,7 @@ def test_mrecist_new_lesion_counts_from_10_mm_with_the_typical_pattern_without_b
     assert result["timepoints"][2]["progression_date"] == result["timepoints"][2]["date"]
 
 
-PLEURA = [
+PLEURA: list[dict[str, Any]] = [
     {"id": f"P{level}{side}", "role": "target", "organ": f"pleura level {level}", "pleural": True}
     for level in (1, 2, 3)
     for side in "ab"
@@ -111,3 +111,69 @@ def test_meso_sites_levels_and_counts() -> None:
         run_case(sites, [(0, {lesion["id"]: 9 for lesion in sites})], "mesothelioma")
     with pytest.raises(InputError, match="pleural sites are measured only under 'mesothelioma'"):
         run_case([PLEURA[0], *TWO_TARGETS], [(0, {"P1a": 9, "T1": 20, "T2": 20})], "recist1.1")
+
+
+PORTA: list[dict[str, Any]] = [
+    {"id": "T1", "role": "target", "organ": "liver"},
+    {"id": "L1", "role": "target", "organ": "porta hepatis", "nodal": True},
+]
+
+
+@pytest.mark.parametrize("organ", ["porta hepatis", "Porta Hepatis", "porta_hepatis"])
+def test_mrecist_porta_hepatis_node_target_needs_20_mm_short_axis(organ: str) -> None:
+    # Lencioni & Llovet 2010 (mRECIST, lymph nodes): a porta hepatis node is malignant only with a short axis of at
+    # least 2 cm (reactive nodes are common in cirrhosis); RECIST 1.1's 15 mm holds elsewhere and under RECIST 1.1.
+    lesions = [PORTA[0], {**PORTA[1], "organ": organ}]
+    with pytest.raises(InputError) as err:
+        run_case(lesions, [(0, {"T1": 30, "L1": 19.9})], "mrecist")
+    assert [str(p) for p in err.value.problems] == [
+        "timepoints[0].diameters_mm.L1: 19.9 mm is not measurable: a porta hepatis node is malignant only with a "
+        "short axis >= 20 mm (mRECIST, Lencioni & Llovet 2010)"
+    ]
+    assert run_case(lesions, [(0, {"T1": 30, "L1": 20})], "mrecist")["baseline"]["sum_mm"] == 50.0
+    assert run_case(lesions, [(0, {"T1": 30, "L1": 15})], "recist1.1")["baseline"]["sum_mm"] == 45.0
+    other_station = [PORTA[0], {**PORTA[1], "organ": "mediastinum"}]
+    assert run_case(other_station, [(0, {"T1": 30, "L1": 15})], "mrecist")["baseline"]["sum_mm"] == 45.0
+
+
+def placed(*positions: float | None) -> list[dict[str, Any]]:
+    """The six pleural sites with their level's slice position (mm), one value per site."""
+    out = []
+    for lesion, position in zip(PLEURA, positions, strict=True):
+        site = dict(lesion)
+        if position is not None:
+            site["slice_position_mm"] = position
+        out.append(site)
+    return out
+
+
+def test_meso_levels_at_least_1_cm_apart() -> None:
+    # Byrne & Nowak 2004 (three separate levels; "at least 1 cm apart" as restated by Picone et al. 2025) and Armato &
+    # Nowak 2018 (same scheme): levels 10 mm apart are accepted, 9.5 mm apart refused, naming the rule and sources.
+    baseline = [(0, pleural(9, 9, 9, 9, 9, 9))]
+    ok = run_case(placed(-120, -120, -110, -110, -60, -60), baseline, "mesothelioma")
+    assert ok["baseline"]["sum_mm"] == 54.0
+    with pytest.raises(InputError) as err:
+        run_case(placed(-120, -120, -110.5, -110.5, -60, -60), baseline, "mesothelioma")
+    assert [str(p) for p in err.value.problems] == [
+        "lesions[2].slice_position_mm: level 'pleura level 2' at -110.5 mm is 9.5 mm from level 'pleura level 1' at "
+        "-120.0 mm: pleural measurement levels must be at least 10 mm (1 cm) apart (Byrne & Nowak 2004; "
+        "Armato & Nowak 2018)"
+    ]
+    # Positions are optional: a level without one is not checked; levels are compared in body-axis order.
+    assert run_case(placed(None, None, -110, None, -80, None), baseline, "mesothelioma")["baseline"]["sum_mm"] == 54.0
+    with pytest.raises(
+        InputError, match=r"level 'pleura level 2' at -110\.0 mm is 5\.0 mm from level 'pleura level 3'"
+    ):
+        run_case(placed(None, None, -110, -110, -115, -115), baseline, "mesothelioma")
+
+
+def test_meso_sites_of_one_level_share_its_slice_and_only_pleural_sites_give_one() -> None:
+    baseline = [(0, pleural(9, 9, 9, 9, 9, 9))]
+    with pytest.raises(InputError, match=r"lesions\[1\]\.slice_position_mm: -118\.0 mm differs from -120\.0 mm"):
+        run_case(placed(-120, -118, -100, -100, -60, -60), baseline, "mesothelioma")
+    node = {"id": "L1", "role": "target", "organ": "mediastinum", "nodal": True, "slice_position_mm": -90}
+    with pytest.raises(InputError, match=r"lesions\[6\]\.slice_position_mm: only a pleural site"):
+        run_case([*PLEURA, node], [(0, {**pleural(9, 9, 9, 9, 9, 9), "L1": 18})], "mesothelioma")
+    with pytest.raises(InputError, match=r"lesions\[0\]\.slice_position_mm: 'x' is not a number"):
+        run_case(placed("x", None, None, None, None, None), baseline, "mesothelioma")  # type: ignore[arg-type]

@@ -108,3 +108,60 @@ def test_every_output_validates_against_the_published_schema(data: st.DataObject
     case = data.draw(cases("itrecist" if criteria == "itrecist" else "recist1.1"))
     case["criteria"] = criteria
     jsonschema.validate(assess_json(case), SCHEMA)
+
+
+I_RANK = {"iCR": 0, "iPR": 1, "iSD": 2, "NON_iCR_NON_iUPD": 2, "NE": 3, "iUPD": 4, "iCPD": 5}
+
+
+@st.composite
+def cases_through_cr(draw: st.DrawFn) -> tuple[dict[str, Any], int]:
+    """A case whose first follow-up is an overall CR (non-nodal targets 0, nodes < 10 mm, non-targets absent), then
+    random timepoints; returns it with the index of the timepoint right after the CR."""
+    case = draw(cases())
+    targets = [le for le in case["lesions"] if le["role"] == "target"]
+    non_targets = [le["id"] for le in case["lesions"] if le["role"] == "non_target"]
+    cr = {
+        "date": _date(56),
+        "diameters_mm": {t["id"]: (draw(st.integers(0, 19)) / 2 if t["nodal"] else 0) for t in targets},
+        "non_target": dict.fromkeys(non_targets, "absent"),
+    }
+    later = []
+    for k, tp in enumerate(case["timepoints"][1:]):
+        moved = copy.deepcopy(tp)
+        moved["date"] = _date(56 + 28 * (k + 1))
+        later.append(moved)
+    case["timepoints"] = [case["timepoints"][0], cr, *later]  # cases() draws at least one follow-up
+    return case, 2
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(through=cases_through_cr(), data=st.data(), criteria=st.sampled_from(["recist1.1", "mrecist", "irecist"]))
+def test_a_lesion_reappearing_after_cr_never_improves_the_response(
+    through: tuple[dict[str, Any], int], data: st.DataObject, criteria: str
+) -> None:
+    # spec/response.md, target rule 3 and the non-target rule (RECIST working group FAQ "Does a new lesion always
+    # result in PD?"): once CR, any reappearing lesion is progression. Making one lesion reappear at the timepoint
+    # after the CR makes it PD (iUPD) and never improves that timepoint's response or the best overall response.
+    case, k = through
+    case["criteria"] = criteria
+    assert assess_json(case)["timepoints"][1]["response"] in ("CR", "iCR")
+    tp = case["timepoints"][k]
+    lesion = data.draw(st.sampled_from(case["lesions"]))
+    back = copy.deepcopy(case)
+    if lesion["role"] == "non_target":
+        if tp["non_target"].get(lesion["id"]) == "unequivocal_progression":
+            return  # already progression; "present" would be a different (milder) reading, not a reappearance
+        back["timepoints"][k]["non_target"][lesion["id"]] = "present"
+    else:
+        old = tp["diameters_mm"].get(lesion["id"])
+        old_mm = 5 if old == "too_small" else (old if isinstance(old, (int, float)) else 0)
+        floor = 10 if lesion["nodal"] else 0.5
+        back["timepoints"][k]["diameters_mm"][lesion["id"]] = max(old_mm, floor + data.draw(st.integers(0, 20)) / 2)
+    rank = I_RANK if criteria == "irecist" else RANK
+    before, after = assess_json(case), assess_json(back)
+    assert after["timepoints"][k]["response"] in ("PD", "iUPD", "iCPD"), after["timepoints"][k]["reasons"]
+    assert rank[after["timepoints"][k]["response"]] >= rank[before["timepoints"][k]["response"]]
+    best_rank = {**rank, "iUPD": 4, "iCPD": 4}  # a best response of progression, confirmed or not
+    assert (
+        best_rank[after["best_overall_response"]["response"]] >= best_rank[before["best_overall_response"]["response"]]
+    )

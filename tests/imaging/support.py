@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,9 @@ def lesion_ct(shape_kji: tuple[int, int, int] = (12, 64, 64), seed: int = 7) -> 
     hu[labels == 1] += 60
     hu[labels == 2] -= 30
     return np.round(hu).astype(np.int16), labels
+
+
+def dciodvfy_errors(dciodvfy: str, path: Path) -> list[str]:
+    """The ``Error`` lines of dicom3tools' ``dciodvfy`` on one file (warnings are not errors)."""
+    done = subprocess.run([dciodvfy, str(path)], capture_output=True, text=True, check=False)
+    return [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("Error")]

@@ -4,7 +4,6 @@ values (research note §3.3; DICOM PS3.3 §A.51 Segmentation IOD, PS3.16 TID 150
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +12,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from imaging.support import dciodvfy_errors
 from ioguide.cli.main import app
 from ioguide.imaging.ibsi import IBSI_IDS
 
 runner = CliRunner()
-
-
-def _errors(dciodvfy: str, path: Path) -> list[str]:
-    done = subprocess.run([dciodvfy, str(path)], capture_output=True, text=True, check=False)
-    return [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("Error")]
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +38,8 @@ def exported(ct_study: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 
 
 def test_seg_and_sr_pass_dciodvfy(exported: dict[str, Any], dciodvfy: str) -> None:
-    assert _errors(dciodvfy, exported["seg"]) == []
-    assert _errors(dciodvfy, exported["sr"]) == []
+    assert dciodvfy_errors(dciodvfy, exported["seg"]) == []
+    assert dciodvfy_errors(dciodvfy, exported["sr"]) == []
 
 
 def test_seg_reads_back_with_the_lesion_ids(exported: dict[str, Any], ct_study: dict[str, Path]) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from ioguide.criteria.assess import assess_json
 from ioguide.plots import response as figures
-from ioguide.plots.cohort_data import ChangeSeries, change_series, swimmer_lane
+from ioguide.plots.cohort_data import ChangeSeries, Lane, change_series, swimmer_lane
 
 #: spec/examples/assess-itrecist.json
 CASE: dict[str, Any] = {
@@ -69,8 +69,11 @@ def test_swimmer_lane_marks_injections_of_the_subset_response_and_toxicity(asses
         {"kind": "injection", "date": "2026-01-05", "lesions": [{"lesion_id": "I1"}]},
         {"kind": "injection", "date": "2026-02-02", "lesions": [{"lesion_id": "I2"}]},
         {"kind": "biopsy", "date": "2026-02-09", "lesions": [{"lesion_id": "I1"}]},
+        {"kind": "infusion", "date": "2026-01-12", "lesions": []},
+        {"kind": "ablation", "date": "2026-02-23", "lesions": [{"lesion_id": "D1"}]},
     ]
     tox = [
+        {"date": "2026-01-06", "grade": 3},
         {"date": "2026-01-07", "grade": 2},
         {"date": "2026-01-08", "grade": 1},
         {"date": "2026-01-09", "grade": None},
@@ -78,10 +81,12 @@ def test_swimmer_lane_marks_injections_of_the_subset_response_and_toxicity(asses
     lane = swimmer_lane("P1", assessed, "overall", procs, tox)
     assert lane is not None
     assert (lane.end_day, lane.injections, lane.responses, lane.progressions) == (84, (0, 28), (42,), ())
-    assert lane.toxicities == ((2, 2),)  # only grade >= 2 is drawn
+    assert lane.toxicities == ((1, 3),)  # only grade >= 3 is drawn (the "grade >= 3 toxicity")
+    assert (lane.infusions, lane.ablations) == ((7,), (49,))  # a biopsy is neither
     assert lane.ongoing_response
     non_injected = swimmer_lane("P1", assessed, "non_injected", procs, tox)
     assert non_injected is not None and non_injected.injections == ()  # no non-injected lesion was injected
+    assert non_injected.ablations == (49,)  # D1 is non-injected: its ablation is on the non-injected lane
 
 
 @pytest.mark.parametrize("kind", ["waterfall", "spider", "swimmer"])
@@ -107,3 +112,74 @@ def test_colours_follow_the_plain_recist_code() -> None:
     assert figures.colour("iPR") == figures.colour("PR") == "#0072B2"
     assert figures.colour("iUPD") == "#CC79A7"
     assert figures.colour(None) == figures.colour("unknown")
+
+
+def _texts(fig: Any) -> list[Any]:
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+
+
+def _many(n: int) -> list[ChangeSeries]:
+    return [
+        ChangeSeries(f"P{i}", (42, 84), (float(i % 90 - 60), None), "PR" if i % 3 else "PD", i % 2 == 0)
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("kind", ["waterfall", "spider", "swimmer"])
+def test_every_text_is_at_least_8_pt_at_print_size_and_titles_give_n(assessed: dict[str, Any], kind: str) -> None:
+    if kind == "swimmer":
+        lane = swimmer_lane("P1", assessed, "overall", [], [])
+        inputs: list[Any] = [lane, lane]
+    else:
+        inputs = [change_series("P1", assessed, "overall"), ChangeSeries("P2", (42,), (25.0,), "NON_CR_NON_PD")]
+    fig = figures.draw(kind, inputs, "Cohort")
+    assert fig.get_size_inches()[0] == pytest.approx(figures.WIDTH_IN)
+    sizes = [t.get_fontsize() for t in _texts(fig)]
+    assert sizes and min(sizes) >= figures.MIN_FONT_PT
+    words = [t.get_text() for t in _texts(fig)]
+    assert "Cohort (n=2)" in words
+    if kind != "swimmer":
+        assert "Non-CR/non-PD" in words and "NON_CR_NON_PD" not in words  # the label table, not the code
+        assert any("PR threshold" in w for w in words) and any("PD threshold" in w for w in words)
+
+
+def test_png_is_300_dpi_and_pdf_renders(assessed: dict[str, Any]) -> None:
+    import struct
+    import zlib
+
+    png = figures.render(figures.draw("waterfall", [change_series("P1", assessed, "overall")], "t"), "png")
+    width = struct.unpack(">I", png[16:20])[0]
+    assert width >= figures.WIDTH_IN * figures.PNG_DPI * 0.95  # about 2,160 px wide at 7.2 in
+    assert png[12:16] == b"IHDR" and zlib.crc32(png[12:29]) == struct.unpack(">I", png[29:33])[0]
+    pdf = figures.render(figures.draw("spider", [change_series("P1", assessed, "overall")], "t"), "pdf")
+    assert pdf.startswith(b"%PDF-")
+    with pytest.raises(ValueError, match="unknown image format"):
+        figures.render(figures.draw("spider", [], "t"), "gif")  # type: ignore[arg-type]
+
+
+def test_confirmed_best_responses_are_marked_on_the_waterfall() -> None:
+
+    fig = figures.waterfall(
+        [ChangeSeries("A", (42,), (-50.0,), "PR", True), ChangeSeries("B", (42,), (-40.0,), "PR", False)], "t"
+    )
+    ax = fig.axes[0]
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o" and len(line.get_xdata()) > 0]
+    assert len(dots) == 1 and list(dots[0].get_xdata()) == [1]  # bars run from growth to shrinkage: A is bar 1
+
+
+def test_a_large_cohort_pages_the_swimmer_and_drops_per_patient_labels() -> None:
+    lanes = [Lane(f"P{i}", 7 * (i % 50 + 1), (0,), (), (), (), False) for i in range(5000)]
+    assert figures.swimmer_pages(5000) == 125
+    fig = figures.swimmer(lanes, "Swimmer", page=2)
+    assert fig.get_size_inches()[1] < 12  # 40 lanes, not 5,000: the figure does not stretch
+    title = fig.axes[0].get_title()
+    assert title == "Swimmer (n=5,000), patients 41-80 (page 2 of 125)"
+    with pytest.raises(ValueError, match="page 126"):
+        figures.swimmer(lanes, "Swimmer", page=126)
+    big = figures.waterfall(_many(3000), "Waterfall")
+    assert big.axes[0].get_xticks().size == 0 and "3,000 patients" in big.axes[0].get_xlabel()
+    spider = figures.spider(_many(300), "Spider")
+    assert not any(t.get_text().startswith("P") for t in spider.axes[0].texts)  # no per-line labels

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from imaging.support import lesion_ct, write_ct_series, write_nifti
 from ioguide.cli.main import app
+from ioguide.imaging.deidentify import date_offset_days
 from ioguide.records import audit
 from ioguide.records.db import Database, open_database, read_session
 from ioguide.services import cases, patients
@@ -163,6 +164,27 @@ def test_deidentified_import_stores_pseudonyms_and_keeps_the_mapping_for_admins(
     assert other_salt.exit_code == 2 and "--salt: " in other_salt.output
     assert _counts(db) == counts
     _chain_ok(db)
+    db.dispose()
+
+
+def test_deidentified_import_stores_no_source_path_and_keeps_the_date_offset(
+    db_url: str, study: dict[str, Path], tmp_path: Path
+):
+    """PS3.15 §E.3.6: the per-patient date shift is kept with the mapping (admins only); a de-identified
+    instance is stored under its pseudonymous name (PATIENT/STUDY/SERIES/SOP.dcm), never the source's path."""
+    source = tmp_path / "DOE^JANE_MRN998877"
+    shutil.copytree(study["series"], source)
+    db = open_database(db_url)
+    args = ("import", str(source), "--deidentify", "--salt", "k", "--retain-dates", "--db", db_url)
+    assert _run(*args).exit_code == 0
+    with db.engine.connect() as conn:
+        files = list(conn.execute(sa.text("SELECT file FROM imaging_instances")).scalars())
+        dicom_id = conn.execute(sa.text("SELECT dicom_patient_id FROM imaging_studies")).scalar_one()
+    assert len(files) == 12 and all(f.startswith(f"{dicom_id}/2.25.") and f.endswith(".dcm") for f in files)
+    assert not any("DOE" in f or "998877" in f or str(tmp_path) in f for f in files)
+    offsets = [m for m in deid_mapping(db, ADMIN) if m["kind"] == "date_offset"]
+    days = date_offset_days("P001", "k")
+    assert offsets == [{"kind": "date_offset", "original": dicom_id, "pseudonym": f"{dicom_id} {days:+d} days"}]
     db.dispose()
 
 

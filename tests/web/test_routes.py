@@ -35,6 +35,16 @@ def test_the_vendored_htmx_is_the_published_file() -> None:
     assert (STATIC / "vendor" / "htmx.LICENSE.txt").is_file()
 
 
+#: axe-core 4.14.1 dist/axe.min.js from npm; the publisher's sri-history.json gives
+#: sha256-KTSJmUUM3yhJqOcLeRL8LahahJ2jnA0NU5T1HUqe2Vw= for it (the same digest, base64).
+AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
+
+
+def test_the_vendored_axe_core_is_the_published_file() -> None:
+    assert hashlib.sha256((STATIC / "vendor" / "axe-4.14.1.min.js").read_bytes()).hexdigest() == AXE_SHA256
+    assert (STATIC / "vendor" / "axe.LICENSE.txt").read_text().startswith("Mozilla Public License, version 2.0")
+
+
 def test_pages_load_no_asset_from_another_host(signed_in: Sign) -> None:
     client = signed_in("viewer")
     for path in ("/cohort", f"/patients/{patient_id(client, 'IT-001')}", "/login"):

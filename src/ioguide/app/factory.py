@@ -15,6 +15,7 @@ from ioguide.api.app import fastapi_options, mount_api
 from ioguide.records.db import Database, open_database
 from ioguide.serving.context import ApiContext
 from ioguide.serving.settings import ApiSettings
+from ioguide.web.records_pages import router as records_pages_router
 from ioguide.web.routes import router as web_router
 
 
@@ -40,5 +41,6 @@ def create_app(settings: ApiSettings | None = None, db: Database | None = None) 
     database = db or open_database(settings.database_url, settings.instance)
     app.state.ioguide = ApiContext(db=database, settings=settings)
     mount_api(app)
+    app.include_router(records_pages_router)  # before the patient page: /patients/new is not a patient id
     app.include_router(web_router)  # the pages for the care team (web/), on the same services
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -209,28 +210,42 @@ def radiomics(
         raise typer.Exit(status[0])
 
 
+@dataclass(frozen=True)
+class _ImportOptions:
+    deidentify: bool
+    salt: str
+    retain_dates: bool
+    clean_descriptors: bool
+    accept_burned_in: bool
+
+
 def _import(
-    folder: Path, deidentify: bool, out: Path | None, salt: str, db: str | None, patient: int | None
+    folder: Path, how: _ImportOptions, out: Path | None, db: str | None, patient: int | None
 ) -> tuple[dict[str, Any], int]:
+    from ioguide.imaging.deidentify import Options
     from ioguide.imaging.dicom_import import import_folder
+
+    def run(out: Path | None) -> tuple[dict[str, Any], int]:
+        options = Options(retain_longitudinal=how.retain_dates, clean_descriptors=how.clean_descriptors)
+        return import_folder(folder, how.deidentify, out, how.salt, options, how.accept_burned_in)
 
     if db is None:
         if patient is not None:
             raise InputError.one("--patient", "only used with --db (the records store)")
-        return import_folder(folder, deidentify=deidentify, out=out, salt=salt)
+        return run(out)
     if out is not None:
         raise InputError.one("--out", "with --db the mapping is kept in the records store, not in files")
     from ioguide.cli.records_common import open_migrated
     from ioguide.services.context import cli_actor
     from ioguide.services.imaging import store_import
 
-    result, code = import_folder(folder, deidentify=deidentify, salt=salt)
+    result, code = run(None)
     mapping = result.pop("mapping", None)
+    # de-identified instances are stored under their pseudonymous names, never under the source folder's path
+    source = "" if how.deidentify else str(folder.resolve())
     database = open_migrated(db)
     try:
-        result["stored"] = store_import(
-            database, cli_actor(), result["studies"], mapping, str(folder.resolve()), patient
-        )
+        result["stored"] = store_import(database, cli_actor(), result["studies"], mapping, source, patient)
     finally:
         database.dispose()
     return result, code
@@ -245,9 +260,12 @@ def _render_import(result: dict[str, Any]) -> str:
 
 def import_dicom(
     folder: Path = typer.Argument(..., help="A folder of DICOM files (searched recursively)."),
-    deidentify: bool = typer.Option(False, "--deidentify", help="Apply the DICOM PS3.15 basic profile."),
-    out: Path | None = typer.Option(None, "--out", help="Write de-identified copies and mapping.json here (no --db)."),
+    deidentify: bool = typer.Option(False, "--deidentify", help="Apply DICOM PS3.15 Annex E (Table E.1-1 Basic Profile)."),
+    out: Path | None = typer.Option(None, "--out", help="Write de-identified copies and mapping.json (0600) here (no --db)."),
     salt: str = typer.Option("", "--salt", help="Secret mixed into pseudonyms and new UIDs (keep it private)."),
+    retain_dates: bool = typer.Option(False, "--retain-dates", help="PS3.15 Retain Longitudinal Temporal Information (Modified Dates): shift dates by a per-patient offset."),
+    clean_descriptors: bool = typer.Option(False, "--clean-descriptors", help="PS3.15 Clean Descriptors: keep descriptions made only of safe words."),
+    accept_burned_in: bool = typer.Option(False, "--accept-burned-in", help="De-identify images with burned-in text too (else quarantined)."),
     db: str | None = typer.Option(None, "--db", help="Index into the records store at this URL (else print JSON)."),
     patient: int | None = typer.Option(None, "--patient", help="With --db: link the studies to this stored patient."),
     fmt: OutputFormat | None = FORMAT_OPTION,
@@ -257,7 +275,8 @@ def import_dicom(
     status: list[int] = []
 
     def compute() -> dict[str, Any]:
-        result, code = _import(folder, deidentify, out, salt, db, patient)
+        how = _ImportOptions(deidentify, salt, retain_dates, clean_descriptors, accept_burned_in)
+        result, code = _import(folder, how, out, db, patient)
         status.append(code)
         return result
 

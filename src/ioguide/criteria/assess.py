@@ -47,9 +47,10 @@ def assess_case(case: Case) -> Assessment:
             IRECIST_CODES,
             "iRECIST (Seymour 2017) confirmation",
             "iRECIST (Seymour 2017) Table 3",
+            treatment_start=case.treatment_start,
         )
     else:
-        best = best_overall_response(rows, case.settings, RECIST_CODES)
+        best = best_overall_response(rows, case.settings, RECIST_CODES, treatment_start=case.treatment_start)
     return Assessment(
         criteria=case.criteria,
         baseline_date=case.timepoints[0].date,

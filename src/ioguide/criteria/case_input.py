@@ -18,6 +18,7 @@ from ioguide.criteria.limits import measurability, target_count_problems
 from ioguide.criteria.values import (
     CRITERIA,
     NON_TARGET_STATUSES,
+    SD_MIN_REFERENCES,
     TOO_SMALL_UM,
     Case,
     Criteria,
@@ -38,6 +39,10 @@ class SettingsIn(BaseModel):
     confirmation_min_days: int = Field(default=28, ge=0, strict=True)
     sd_min_days: int = Field(default=42, ge=0, strict=True)
     confirm_progression: StrictBool = False
+    sd_min_reference: Literal["baseline", "first_treatment"] = "baseline"
+    confirmation_max_ne: int | None = Field(default=None, ge=0, strict=True)
+    sd_last_assessment_counts: StrictBool = True
+    pr_after_cr_confirms: StrictBool = True
 
 
 class LesionIn(BaseModel):
@@ -49,6 +54,7 @@ class LesionIn(BaseModel):
     injected: StrictBool = False
     injected_from: dt.date | None = None
     pleural: StrictBool = False
+    slice_position_mm: Any = None
 
 
 class NewLesionIn(BaseModel):
@@ -74,6 +80,7 @@ class TimepointIn(BaseModel):
 class CaseIn(BaseModel):
     model_config = STRICT_INPUT
     criteria: Literal["recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma"] | None = None
+    treatment_start: dt.date | None = None
     settings: SettingsIn = Field(default_factory=lambda: SettingsIn())
     lesions: list[LesionIn]
     timepoints: list[TimepointIn] = Field(min_length=1)
@@ -141,10 +148,11 @@ def parse_case(data: Any, criteria: str | None = None) -> Case:
         injected_from = li.injected_from
         if li.injected and injected_from is None:
             injected_from = baseline_date
+        position = _slice_position(path, li, problems)
         lesions.append(
             (
                 i,
-                Lesion(li.id, li.role, li.organ, li.nodal, injected_from, li.pleural),
+                Lesion(li.id, li.role, li.organ, li.nodal, injected_from, li.pleural, position),
             )
         )
     if not raw.lesions:
@@ -257,17 +265,83 @@ def parse_case(data: Any, criteria: str | None = None) -> Case:
                 )
             )
 
+    problems += _treatment_start_problems(raw)
     if problems:
         raise InputError(problems)
     s = raw.settings
     return Case(
         criteria=crit,
-        settings=Settings(s.require_confirmation, s.confirmation_min_days, s.sd_min_days, s.confirm_progression),
+        settings=Settings(
+            s.require_confirmation,
+            s.confirmation_min_days,
+            s.sd_min_days,
+            s.confirm_progression,
+            s.sd_min_reference,
+            s.confirmation_max_ne,
+            s.sd_last_assessment_counts,
+            s.pr_after_cr_confirms,
+        ),
         targets=tuple(le for _, le in targets),
         non_targets=tuple(le for _, le in non_targets),
         timepoints=tuple(timepoints),
         settings_given=frozenset(s.model_fields_set),
+        treatment_start=raw.treatment_start,
     )
+
+
+def _slice_position(path: str, li: LesionIn, problems: list[Problem]) -> int | None:
+    """A pleural site's CT level position (``slice_position_mm``, any real number: scanner z) in micrometres."""
+    value = li.slice_position_mm
+    if value is None:
+        return None
+    if not li.pleural:
+        problems.append(
+            Problem(f"{path}.slice_position_mm", "only a pleural site (pleural: true) gives its level's slice position")
+        )
+        return None
+    if not _is_number(value):
+        problems.append(Problem(f"{path}.slice_position_mm", f"{value!r} is not a number (mm along the body axis)"))
+        return None
+    return to_um(float(value))
+
+
+def _treatment_start_problems(raw: CaseIn) -> list[Problem]:
+    """``treatment_start`` is needed by ``sd_min_reference: first_treatment`` and must fall between the baseline scan
+    and the first follow-up (RECIST 1.1 §3.2: baseline is imaged before treatment starts; a follow-up assesses
+    response to a treatment already given)."""
+    start = raw.treatment_start
+    if raw.settings.sd_min_reference == "first_treatment" and start is None:
+        return [
+            Problem(
+                "treatment_start",
+                "missing: settings.sd_min_reference 'first_treatment' counts the SD minimum from the first treatment "
+                f"date (one of {', '.join(SD_MIN_REFERENCES)}; give treatment_start or use 'baseline')",
+            )
+        ]
+    if start is None:
+        return []
+    baseline = raw.timepoints[0].date
+    if start < baseline:
+        return [
+            Problem(
+                "treatment_start",
+                f"{start} is before the baseline scan {baseline} (RECIST 1.1 §3.2: baseline is imaged before treatment)",
+            )
+        ]
+    if len(raw.timepoints) > 1 and start >= raw.timepoints[1].date:
+        return [
+            Problem(
+                "treatment_start",
+                f"{start} is not before the first follow-up {raw.timepoints[1].date} "
+                "(a follow-up assesses the response to a treatment already started)",
+            )
+        ]
+    return []
+
+
+#: Settings beyond the spec's three, echoed in the output only when the case gives them (so a spec-conformant
+#: case's output is unchanged).
+SAP_OPTIONS = ("sd_min_reference", "confirmation_max_ne", "sd_last_assessment_counts", "pr_after_cr_confirms")
 
 
 def settings_as_dict(case: Case) -> Mapping[str, Any]:
@@ -279,4 +353,7 @@ def settings_as_dict(case: Case) -> Mapping[str, Any]:
     }
     if case.criteria == "itrecist" and "confirm_progression" in case.settings_given:
         out["confirm_progression"] = case.settings.confirm_progression
+    for name in SAP_OPTIONS:
+        if name in case.settings_given:
+            out[name] = getattr(case.settings, name)
     return out

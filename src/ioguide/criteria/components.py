@@ -31,6 +31,33 @@ class TargetResult:
     reasons: tuple[str, ...]
 
 
+REAPPEARANCE_SRC = (
+    "RECIST working group FAQ 'Does a new lesion always result in PD?' (once CR, any reappearing lesion is PD); "
+    "RECIST 1.1 §4.3.1 and Table 3 note (a node of 10 mm or more short axis is abnormal)"
+)
+
+
+def reappeared(targets: Sequence[Lesion], values: Sequence[int | None]) -> list[str]:
+    """Targets that reappear when the previous evaluable overall response was CR (``spec/response.md``, target
+    rule 3): a non-nodal target measuring more than 0 (``"too_small"`` counts 5 mm, so it reappears), or a nodal
+    target whose short axis is 10 mm or more (no longer a normal node, RECIST 1.1 §4.3.1)."""
+    return [
+        t.id
+        for t, v in zip(targets, values, strict=True)
+        if v is not None and (v >= NODE_NORMAL_UM if t.nodal else v > 0)
+    ]
+
+
+def _reappeared_text(rules: Rules, targets: Sequence[Lesion], values: Sequence[int | None], back: list[str]) -> str:
+    sizes = {t.id: (t.nodal, v) for t, v in zip(targets, values, strict=True)}
+    parts = []
+    for lesion_id in back:
+        nodal, value = sizes[lesion_id]
+        size = mm_text(value or 0)
+        parts.append(f"{lesion_id} (node, short axis {size} mm >= 10 mm)" if nodal else f"{lesion_id} ({size} mm > 0)")
+    return f"{rules.target_src}: {', '.join(parts)} reappeared after an overall CR: PD ({REAPPEARANCE_SRC})"
+
+
 def _pd_text(rules: Rules, total: int, nadir: int) -> str:
     grow = f"+{mm_text(total - nadir)} mm"
     if rules.absolute_increase:
@@ -50,12 +77,16 @@ def assess_targets(
     rules: Rules,
 ) -> TargetResult:
     """Target response at a follow-up timepoint (``spec/response.md``, "Target response"; first match wins):
-    NE unless the evaluated targets alone meet PD; CR; PD (or a non-nodal target reappearing after an overall
-    CR); PR (or a continuing response); SD."""
+    NE unless the evaluated targets alone meet PD or one of them reappears after an overall CR; CR; PD (or a
+    target reappearing after an overall CR: :func:`reappeared`); PR (or a continuing response); SD."""
     reasons: list[str] = [
         f"{rules.target_src}: {t} too small to measure: counts 5 mm (RECIST 1.1 §4.3.2)" for t in sorted(too_small)
     ]
+    back = reappeared(targets, values) if previous_cr else []
     missing = [t.id for t, v in zip(targets, values, strict=True) if v is None]
+    if missing and back:
+        reasons.append(_reappeared_text(rules, targets, values, back) + f" ({', '.join(missing)} not evaluated)")
+        return TargetResult(None, baseline_um, nadir_um, "PD", tuple(reasons))
     if missing:
         partial = sum(v for v in values if v is not None)
         if meets_pd(partial, nadir_um, absolute_increase=rules.absolute_increase):
@@ -80,14 +111,9 @@ def assess_targets(
     if meets_pd(total, nadir_um, absolute_increase=rules.absolute_increase):
         reasons.append(_pd_text(rules, total, nadir_um))
         return TargetResult(total, baseline_um, nadir_um, "PD", tuple(reasons))
-    if previous_cr:
-        back = [t.id for t, v in zip(targets, values, strict=True) if not t.nodal and v]
-        if back:
-            reasons.append(
-                f"{rules.target_src}: {', '.join(back)} reappeared after an overall CR: PD "
-                "(RECIST 1.1 Table 3 note; RECIST working group FAQ)"
-            )
-            return TargetResult(total, baseline_um, nadir_um, "PD", tuple(reasons))
+    if back:
+        reasons.append(_reappeared_text(rules, targets, values, back))
+        return TargetResult(total, baseline_um, nadir_um, "PD", tuple(reasons))
     if meets_pr(total, baseline_um):
         reasons.append(
             f"{rules.target_src}: {rules.sum_label} {mm_text(total)} mm <= 0.7 x baseline {mm_text(baseline_um)} mm: PR"
@@ -113,15 +139,25 @@ def assess_targets(
 
 
 def assess_non_targets(
-    non_targets: Sequence[Lesion], statuses: Sequence[NonTargetStatus], rules: Rules
+    non_targets: Sequence[Lesion], statuses: Sequence[NonTargetStatus], rules: Rules, *, previous_cr: bool = False
 ) -> tuple[str | None, str | None]:
-    """Non-target response (RECIST 1.1 §4.3.3-4.3.4): PD if any unequivocal progression; NE if any not
-    evaluated; CR if all absent; else NON_CR_NON_PD. ``(None, None)`` with no non-target lesion."""
+    """Non-target response (RECIST 1.1 §4.3.3-4.3.4): PD if any unequivocal progression, or if any is there again
+    (``present``, or ``increased``, which implies present) when the previous evaluable overall response was CR
+    (reappearance after CR, ``spec/response.md``); NE if any not evaluated; CR if all absent; else NON_CR_NON_PD.
+    ``(None, None)`` with no non-target lesion."""
     if not non_targets:
         return None, None
     worse = [t.id for t, s in zip(non_targets, statuses, strict=True) if s == "unequivocal_progression"]
     if worse:
         return "PD", f"{rules.non_target_src}: unequivocal progression of {', '.join(worse)}: non-target PD"
+    if previous_cr:
+        back = [f"{t.id} ({s})" for t, s in zip(non_targets, statuses, strict=True) if s in ("present", "increased")]
+        if back:
+            return (
+                "PD",
+                f"{rules.non_target_src}: non-target {', '.join(back)} reappeared after an overall CR: "
+                f"non-target PD ({REAPPEARANCE_SRC})",
+            )
     missing = [t.id for t, s in zip(non_targets, statuses, strict=True) if s == "not_evaluated"]
     if missing:
         return "NE", f"{rules.non_target_src}: {', '.join(missing)} not evaluated: non-target response NE"

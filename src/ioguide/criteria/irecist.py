@@ -4,7 +4,8 @@ followed as new target / new non-target lesions.
 Source: Seymour et al., Lancet Oncol 2017;18:e143-52 (Table 2: timepoint response; Table 3: iBOR), and the RECIST
 working group FAQ: growth adds up across timepoints (+4 mm then +2 mm confirms); a confirming scan earlier than
 4 weeks counts only when done for a symptom and showing an additional new lesion; for non-targets that progressed,
-"NC, UNE, NCLA" stays iUPD while "NC, UNE, INCLA" is iCPD.
+"NC, UNE, NCLA" stays iUPD while "NC, UNE, INCLA" is iCPD. Reappearance after an iCR is progression as in RECIST 1.1
+(RECIST working group FAQ, "Does a new lesion always result in PD?").
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Episode:
     nt_unequivocal: frozenset[str]
     new_ids: frozenset[str]
     nlt_sum_um: int | None
+    after_cr: bool = False
 
 
 class IrecistSequence:
@@ -88,7 +90,7 @@ class IrecistSequence:
         settings = case.settings
         base = seq.baseline_row()
         out = [base]
-        watch = ConfirmationWatch(settings.confirmation_min_days, IRECIST_CODES)
+        watch = ConfirmationWatch.of(settings, IRECIST_CODES)
         continuing = previous_cr = False
         episode: Episode | None = None
         confirmed_at: Episode | None = None
@@ -97,8 +99,11 @@ class IrecistSequence:
         nlt_nadir: int | None = None
         for k in range(1, len(case.timepoints)):
             tp = case.timepoints[k]
-            target = seq.targets_at(k, continuing=continuing, previous_cr=previous_cr)
-            nt_code, nt_reason = seq.non_targets_at(k)
+            # A lesion that reappeared after an iCR keeps meeting progression while it persists: the episode opened
+            # after an iCR judges reappearance against that iCR (decision documented in docs/response.md).
+            after_cr = previous_cr or (episode is not None and episode.after_cr)
+            target = seq.targets_at(k, continuing=continuing, previous_cr=after_cr)
+            nt_code, nt_reason = seq.non_targets_at(k, previous_cr=after_cr)
             present = seq.new[k].counting
             seen_nlt = seen_nlt or any(i in self.nlt for i in present)
             nlt_sum = self._nlt_sum(k, present, seen_nlt)
@@ -129,7 +134,7 @@ class IrecistSequence:
                     cats.append("new_lesions")
                 if cats:
                     episode = Episode(
-                        tp.day, tp.date, tuple(cats), target_sum, unequivocal, frozenset(present), nlt_sum
+                        tp.day, tp.date, tuple(cats), target_sum, unequivocal, frozenset(present), nlt_sum, previous_cr
                     )
                     code, progression, categories = "iUPD", tp.date, episode.categories
                     continuing = False

@@ -7,10 +7,14 @@ Sources:
 - itRECIST (Goldmacher et al., J Clin Oncol 2020;38:2667-76, Fig. 1): 1-5 injected and 1-5 non-injected targets, up to
   10 in all; RECIST 1.1's per-organ cap applied within each of the two groups.
 - mRECIST (Lencioni & Llovet, Semin Liver Dis 2010;30:52-60, Table 1): RECIST 1.1 measurability and counts, on the
-  arterially enhancing (viable) part.
+  arterially enhancing (viable) part; a lymph node at the porta hepatis is malignant only with a short axis of at
+  least 2 cm (reactive nodes are common in cirrhosis), so a porta hepatis target node needs >= 20 mm.
 - Modified RECIST 1.1 for pleural mesothelioma (Armato & Nowak, J Thorac Oncol 2018;13:1012-21): pleural thickness
   >= 7 mm perpendicular to the chest wall or mediastinum is measurable; up to 2 sites on each of up to 3 CT levels
-  (6 pleural sites); non-pleural targets follow RECIST 1.1 (<= 5, <= 2 per organ).
+  (6 pleural sites); non-pleural targets follow RECIST 1.1 (<= 5, <= 2 per organ). The levels are at least 1 cm
+  apart: Byrne & Nowak, Ann Oncol 2004;15:257-60 (methods; the abstract says only "three separate levels"), as
+  restated by the review of Picone et al., Cancer Control 2025;32:10732748241301901 ("3 separate levels at least
+  1 cm apart"); Armato & Nowak 2018 keep the 2004 measurement scheme.
 """
 
 from __future__ import annotations
@@ -19,13 +23,17 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
+from ioguide.criteria.arithmetic import mm_text
 from ioguide.criteria.values import Criteria, Lesion
 from ioguide.errors import Problem
 
 NON_NODAL_MIN_UM = 10_000  # RECIST 1.1 §3.1.1: long axis >= 10 mm (CT slice <= 5 mm)
 NODAL_MIN_UM = 15_000  # RECIST 1.1 §3.1.1: node short axis >= 15 mm
 PLEURAL_MIN_UM = 7_000  # Armato & Nowak 2018: minimally measurable pleural thickness 7 mm
+PLEURAL_LEVEL_GAP_UM = 10_000  # Byrne & Nowak 2004 (restated by Picone 2025): levels >= 1 cm apart
+PORTA_HEPATIS_NODE_MIN_UM = 20_000  # mRECIST (Lencioni & Llovet 2010): porta hepatis node malignant from 2 cm SA
 MAX_TARGETS = 5  # RECIST 1.1 §3.3.1
 MAX_PER_ORGAN = 2  # RECIST 1.1 §3.3.1
 MAX_PLEURAL_SITES = 6  # Armato & Nowak 2018 (Byrne & Nowak 2004): 2 sites x 3 levels
@@ -43,9 +51,52 @@ def measurability(criteria: Criteria, lesion: Lesion) -> Measurability:
     """The baseline measurability threshold for a target under ``criteria``, with the rule that sets it."""
     if lesion.pleural:
         return Measurability(PLEURAL_MIN_UM, "pleural thickness >= 7 mm (Armato & Nowak 2018)")
+    if criteria == "mrecist" and lesion.nodal and is_porta_hepatis(lesion.organ):
+        return Measurability(
+            PORTA_HEPATIS_NODE_MIN_UM,
+            "a porta hepatis node is malignant only with a short axis >= 20 mm (mRECIST, Lencioni & Llovet 2010)",
+        )
     if lesion.nodal:
         return Measurability(NODAL_MIN_UM, "a target node needs a short axis >= 15 mm (RECIST 1.1 §3.1.1)")
     return Measurability(NON_NODAL_MIN_UM, "a non-nodal target needs a long axis >= 10 mm (RECIST 1.1 §3.1.1)")
+
+
+def is_porta_hepatis(organ: str) -> bool:
+    """``organ`` names the porta hepatis (case, spaces, hyphens and underscores ignored)."""
+    return "".join(ch for ch in organ.lower() if ch.isalnum()) == "portahepatis"
+
+
+def pleural_level_problems(pleural: Sequence[tuple[int, Lesion]]) -> list[Problem]:
+    """Pleural levels that give their slice position (``slice_position_mm``): the sites of one level lie on one CT
+    slice, and two levels closer than 1 cm are refused (Byrne & Nowak 2004, restated by Picone 2025)."""
+    src = "Byrne & Nowak 2004; Armato & Nowak 2018"
+    out: list[Problem] = []
+    level_at: dict[str, tuple[int, int]] = {}  # level -> (position, index of the first site that gave it)
+    for index, lesion in pleural:
+        if lesion.slice_position_um is None:
+            continue
+        known = level_at.get(lesion.organ_key)
+        if known is None:
+            level_at[lesion.organ_key] = (lesion.slice_position_um, index)
+        elif known[0] != lesion.slice_position_um:
+            out.append(
+                Problem(
+                    f"lesions[{index}].slice_position_mm",
+                    f"{mm_text(lesion.slice_position_um)} mm differs from {mm_text(known[0])} mm given for level "
+                    f"'{lesion.organ_key}' at lesions[{known[1]}]: the sites of a level lie on one CT slice ({src})",
+                )
+            )
+    levels = sorted(level_at.items(), key=lambda item: item[1][0])
+    for (name_a, (pos_a, _)), (name_b, (pos_b, index_b)) in pairwise(levels):
+        if pos_b - pos_a < PLEURAL_LEVEL_GAP_UM:
+            out.append(
+                Problem(
+                    f"lesions[{index_b}].slice_position_mm",
+                    f"level '{name_b}' at {mm_text(pos_b)} mm is {mm_text(pos_b - pos_a)} mm from level '{name_a}' at "
+                    f"{mm_text(pos_a)} mm: pleural measurement levels must be at least 10 mm (1 cm) apart ({src})",
+                )
+            )
+    return out
 
 
 def _cap(group: Sequence[tuple[int, Lesion]], limit: int, what: str, source: str) -> list[Problem]:
@@ -98,6 +149,7 @@ def target_count_problems(
             out.append(
                 Problem(f"lesions[{index}]", f"{len(levels)} pleural levels: at most {MAX_PLEURAL_LEVELS} ({src})")
             )
+        out += pleural_level_problems(pleural)
         out += _cap(other, MAX_TARGETS, "non-pleural targets", src)
         out += _per_organ(other, "non-pleural targets", src)
         return out

@@ -87,11 +87,14 @@ class RecistSequence:
             rules=self.rules,
         )
 
-    def non_targets_at(self, k: int) -> tuple[str | None, str | None]:
+    def non_targets_at(self, k: int, *, previous_cr: bool = False) -> tuple[str | None, str | None]:
         members = self.members[1]
         tp = self.case.timepoints[k]
         return assess_non_targets(
-            [self.case.non_targets[i] for i in members], [tp.non_target[i] for i in members], self.rules
+            [self.case.non_targets[i] for i in members],
+            [tp.non_target[i] for i in members],
+            self.rules,
+            previous_cr=previous_cr,
         )
 
     def baseline_row(self) -> TimepointResult:
@@ -108,13 +111,13 @@ class RecistSequence:
         """Every timepoint, baseline first (``spec/response.md``, "The rules, as ioguide applies them")."""
         settings = self.case.settings
         out = [self.baseline_row()]
-        watch = ConfirmationWatch(settings.confirmation_min_days, RECIST_CODES)
+        watch = ConfirmationWatch.of(settings, RECIST_CODES)
         continuing = previous_cr = False
         progressed_on: dt.date | None = None
         for k in range(1, len(self.case.timepoints)):
             tp = self.case.timepoints[k]
             target = self.targets_at(k, continuing=continuing and progressed_on is None, previous_cr=previous_cr)
-            non_target, nt_reason = self.non_targets_at(k)
+            non_target, nt_reason = self.non_targets_at(k, previous_cr=previous_cr)
             new = self.new[k] if self.include_new else NewLesionsAt((), None, ())
             code, table_reason = overall_response(
                 target.response if target else None, non_target, bool(new.counting), self.rules

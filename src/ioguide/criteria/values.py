@@ -23,6 +23,8 @@ NON_TARGET_STATUSES: tuple[NonTargetStatus, ...] = (
     "not_evaluated",
 )
 ScanReason = Literal["scheduled", "symptom"]
+SdMinReference = Literal["baseline", "first_treatment"]
+SD_MIN_REFERENCES: tuple[SdMinReference, ...] = ("baseline", "first_treatment")
 
 #: RECIST 1.1 appendix (Eisenhauer 2009, "lesions too small to measure"): a lesion present but too small to
 #: measure counts as 5 mm.
@@ -39,12 +41,24 @@ def to_um(value_mm: float) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Assessment settings; defaults are the spec's (RECIST 1.1 §4.6: confirmation after >= 4 weeks)."""
+    """Assessment settings; defaults are the spec's (RECIST 1.1 §4.6: confirmation after >= 4 weeks).
+
+    The statistical analysis plan (SAP) options keep RECIST 1.1's behaviour by default (``docs/response.md``):
+    ``sd_min_reference`` the date the SD minimum counts from (``"baseline"`` scan, or ``"first_treatment"``: the
+    case's ``treatment_start``; RECIST 1.1 §4.6.1 leaves the minimum interval to the protocol, §4.6.3 measures
+    SD from the start of treatment); ``confirmation_max_ne`` the most NE timepoints allowed between a CR/PR and its
+    confirmation (None: no limit); ``sd_last_assessment_counts`` whether an SD seen only at the last assessment of
+    the window counts; ``pr_after_cr_confirms`` whether a PR after a CR confirms it as PR (RECIST 1.1 Table 3:
+    "CR, PR -> SD, PD or PR")."""
 
     require_confirmation: bool = True
     confirmation_min_days: int = 28
     sd_min_days: int = 42
     confirm_progression: bool = False
+    sd_min_reference: SdMinReference = "baseline"
+    confirmation_max_ne: int | None = None
+    sd_last_assessment_counts: bool = True
+    pr_after_cr_confirms: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +71,7 @@ class Lesion:
     nodal: bool = False
     injected_from: dt.date | None = None
     pleural: bool = False
+    slice_position_um: int | None = None  # mesothelioma: the position of a pleural site's CT level (body axis)
 
     @property
     def organ_key(self) -> str:
@@ -100,7 +115,8 @@ class Timepoint:
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """A validated case: targets and non-targets in declaration order, timepoints in date order."""
+    """A validated case: targets and non-targets in declaration order, timepoints in date order;
+    ``treatment_start`` the date of the first treatment when the case gives it."""
 
     criteria: Criteria
     settings: Settings
@@ -108,3 +124,4 @@ class Case:
     non_targets: tuple[Lesion, ...]
     timepoints: tuple[Timepoint, ...]
     settings_given: frozenset[str] = frozenset()
+    treatment_start: dt.date | None = None

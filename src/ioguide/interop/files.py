@@ -36,12 +36,29 @@ def frame(dataset: Dataset) -> pd.DataFrame:
     return pd.DataFrame(columns, columns=list(dataset.domain.names()))
 
 
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP "CSV Injection": ``=``, ``+``,
+#: ``-``, ``@``, tab, carriage return).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """A text cell as written to CSV: prefixed with a single quote when it starts like a formula, so that a
+    spreadsheet shows it as text instead of evaluating it (XPORT keeps the value as it is)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _write_csv(dataset: Dataset, path: Path) -> None:
+    kinds = [v.kind for v in dataset.domain.variables]
     with path.open("w", newline="", encoding="ascii") as handle:
         writer = csv.writer(handle)
         writer.writerow(dataset.domain.names())
         for row in dataset.rows:
-            writer.writerow(["" if v is None else (format(v, "g") if isinstance(v, float) else v) for v in row])
+            writer.writerow(
+                [
+                    "" if v is None else format(v, "g") if kind == "Num" else csv_text(str(v))
+                    for v, kind in zip(row, kinds, strict=True)
+                ]
+            )
 
 
 def _write_xpt(dataset: Dataset, path: Path) -> None:

@@ -12,17 +12,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ioguide import labels
+
 Subset = Literal["overall", "injected", "non_injected"]
 SUBSETS: tuple[Subset, ...] = ("overall", "injected", "non_injected")
-SUBSET_TITLES: dict[str, str] = {
-    "overall": "all lesions",
-    "injected": "injected lesions",
-    "non_injected": "non-injected lesions",
-}
+SUBSET_TITLES: dict[str, str] = labels.SUBSETS
 #: iRECIST codes drawn in the colour of their RECIST 1.1 counterpart; iUPD / iCPD keep their own.
 _PLAIN = {"iCR": "CR", "iPR": "PR", "iSD": "SD", "NON_iCR_NON_iUPD": "NON_CR_NON_PD"}
 PROGRESSION = frozenset({"PD", "iUPD", "iCPD"})
 RESPONSE = frozenset({"CR", "PR", "iCR", "iPR"})
+#: Toxicity marked on the swimmer lane: grade 3 or more (CTCAE v5.0 "severe or medically significant"; the same
+#: cut-off for ASTCT CRS/ICANS and CIRSE grades, which the swimmer shows on one scale).
+SEVERE_GRADE = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class ChangeSeries:
     days: tuple[int, ...]
     change_pct: tuple[float | None, ...]
     best_response: str | None
+    confirmed: bool = False
 
     @property
     def best_change_pct(self) -> float | None:
@@ -50,8 +52,10 @@ class Lane:
     injections: tuple[int, ...]
     responses: tuple[int, ...]
     progressions: tuple[int, ...]
-    toxicities: tuple[tuple[int, int], ...]  # (day, grade) of grade >= 2 events
+    toxicities: tuple[tuple[int, int], ...]  # (day, grade) of grade >= 3 events
     ongoing_response: bool
+    infusions: tuple[int, ...] = ()  # CAR-T / cell infusions, any route
+    ablations: tuple[int, ...] = ()  # ablations and embolizations
 
 
 def plain_code(code: str | None) -> str | None:
@@ -74,12 +78,15 @@ def change_series(label: str, assessment: Mapping[str, Any], subset: Subset) -> 
         return None
     follow = rows[1:]
     responses = [r["response"] for r in follow if r.get("response")]
-    best = assessment["best_overall_response"]["response"] if subset == "overall" else _best_plain(responses)
+    overall = subset == "overall"
+    best = assessment["best_overall_response"]["response"] if overall else _best_plain(responses)
+    confirmed = overall and bool(assessment["best_overall_response"].get("confirmed"))
     return ChangeSeries(
         label=label,
         days=tuple(int(r["day"]) for r in follow),
         change_pct=tuple(r.get("change_from_baseline_pct") for r in follow),
         best_response=best,
+        confirmed=confirmed,
     )
 
 
@@ -102,8 +109,9 @@ def swimmer_lane(
     procedures: Iterable[Mapping[str, Any]],
     toxicity: Iterable[Mapping[str, Any]],
 ) -> Lane | None:
-    """The patient's lane: time on study from baseline, injections (of lesions in ``subset``), first response,
-    progression dates and CRS / ICANS / CTCAE / CIRSE events of grade 2 or more."""
+    """The patient's lane: time on study from baseline, injections (of lesions in ``subset``), CAR-T infusions,
+    ablations and embolizations, first response, progression dates and CRS / ICANS / CTCAE / CIRSE events of grade
+    3 or more (CTCAE v5.0: grade 3 "severe or medically significant")."""
     rows = _subset_rows(assessment, subset)
     if rows is None or not rows:
         return None
@@ -111,14 +119,21 @@ def swimmer_lane(
     lesions: set[str] | None = None
     if subset != "overall":
         lesions = set(assessment["subsets"][subset]["lesions"])
-    injections = sorted(
-        {
-            _day(baseline, p["date"])
-            for p in procedures
-            if p.get("kind") == "injection"
-            and (lesions is None or any(item["lesion_id"] in lesions for item in p.get("lesions", [])))
-        }
-    )
+    procedures = list(procedures)
+
+    def days_of(*kinds: str) -> list[int]:
+        return sorted(
+            {
+                _day(baseline, p["date"])
+                for p in procedures
+                if p.get("kind") in kinds
+                and (lesions is None or any(item["lesion_id"] in lesions for item in p.get("lesions", [])))
+            }
+        )
+
+    injections = days_of("injection")
+    ablations = days_of("ablation", "embolization")
+    infusions = sorted({_day(baseline, p["date"]) for p in procedures if p.get("kind") == "infusion"})
     responses: list[int] = []
     progressions: list[int] = []
     for row in rows[1:]:
@@ -128,9 +143,11 @@ def swimmer_lane(
         if code in PROGRESSION:
             progressions.append(int(row["day"]))
     toxic = tuple(
-        (_day(baseline, t["date"]), int(t["grade"])) for t in toxicity if t.get("grade") is not None and t["grade"] >= 2
+        (_day(baseline, t["date"]), int(t["grade"]))
+        for t in toxicity
+        if t.get("grade") is not None and t["grade"] >= SEVERE_GRADE
     )
-    last_day = max([int(rows[-1]["day"]), *injections, *(d for d, _ in toxic)])
+    last_day = max([int(rows[-1]["day"]), *injections, *infusions, *ablations, *(d for d, _ in toxic)])
     ongoing = bool(responses) and plain_code(rows[-1].get("response")) in ("CR", "PR")
     return Lane(
         label=label,
@@ -140,4 +157,6 @@ def swimmer_lane(
         progressions=tuple(progressions[:1] if subset != "overall" else progressions),
         toxicities=toxic,
         ongoing_response=ongoing,
+        infusions=tuple(infusions),
+        ablations=tuple(ablations),
     )

@@ -35,8 +35,15 @@ from ioguide.services.context import Actor, require
 from ioguide.services.errors import ConflictError, NotFoundError
 from ioguide.validation import parse_model
 
-#: ``mapping`` keys of :func:`ioguide.imaging.dicom_import.import_folder` -> ``deid_mappings.kind``.
-MAPPING_KINDS = {"uids": "uid", "patients": "patient_id"}
+#: ``mapping`` keys of :func:`ioguide.imaging.dicom_import.import_folder` -> ``deid_mappings.kind``. A date
+#: offset (Retain Longitudinal Temporal Information) is kept as patient pseudonym -> "PSEUDONYM +N days".
+MAPPING_KINDS = {"uids": "uid", "patients": "patient_id", "date_offsets": "date_offset"}
+
+
+def _pairs(key: str, values: dict[str, Any]) -> dict[str, str]:
+    if key == "date_offsets":
+        return {patient: f"{patient} {int(days):+d} days" for patient, days in values.items()}
+    return {str(k): str(v) for k, v in values.items()}
 
 
 def _study_summary(study: ImagingStudy) -> dict[str, Any]:
@@ -49,12 +56,12 @@ def _study_summary(study: ImagingStudy) -> dict[str, Any]:
     }
 
 
-def _add_mapping(session: Session, mapping: dict[str, dict[str, str]]) -> int:
+def _add_mapping(session: Session, mapping: dict[str, dict[str, Any]]) -> int:
     """Insert the replacements not yet stored; an original already mapped to another pseudonym (a different
     ``--salt``) is a conflict: one original must keep one pseudonym, or imports stop being linked."""
     added = 0
     for key, kind in MAPPING_KINDS.items():
-        pairs = mapping.get(key, {})
+        pairs = _pairs(key, mapping.get(key, {}))
         if not pairs:
             continue
         originals = sorted(pairs)
@@ -84,7 +91,7 @@ def _instance(found: dict[str, Any], folder: str) -> ImagingInstance:
         sop_class_uid=found["sop_class_uid"],
         instance_number=found["instance_number"],
         transfer_syntax_uid=found["transfer_syntax_uid"],
-        file=f"{folder}/{found['file']}",
+        file=f"{folder}/{found['file']}" if folder else found["file"],
     )
 
 
@@ -149,7 +156,7 @@ def _merge_study(
 
 
 def _refuse_the_other_way(
-    session: Session, studies: list[dict[str, Any]], mapping: dict[str, dict[str, str]] | None
+    session: Session, studies: list[dict[str, Any]], mapping: dict[str, dict[str, Any]] | None
 ) -> None:
     """A study is stored once: de-identified (under its pseudonym) or not (under its own UID), never both."""
     if mapping is not None:
@@ -172,13 +179,15 @@ def store_import(
     db: Database,
     actor: Actor,
     studies: list[dict[str, Any]],
-    mapping: dict[str, dict[str, str]] | None,
+    mapping: dict[str, dict[str, Any]] | None,
     folder: str,
     patient_id: int | None = None,
 ) -> dict[str, Any]:
     """Index an imported folder (the ``studies`` of :func:`~ioguide.imaging.dicom_import.import_folder`) in one
     transaction. Idempotent: what is stored already is left as it is and gets no audit row. ``mapping`` (the
-    de-identification's, or None) is kept in ``deid_mappings``."""
+    de-identification's, or None) is kept in ``deid_mappings``. Each instance's ``file`` is stored as
+    ``folder/file``, or as ``file`` alone when ``folder`` is empty (a de-identified import: its pseudonymous name,
+    no source path)."""
     require(actor, "radiologist")
     deidentified = mapping is not None
     with write_transaction(db) as session:

@@ -22,6 +22,7 @@ class PatientIn(BaseModel):
     program: StrictStr = Field(min_length=1, max_length=200)
     birth_year: StrictInt | None = Field(None, ge=1900, le=2100)
     sex: Literal["female", "male", "other", "unknown"] | None = None
+    criteria: Literal["recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma"] | None = None
 
 
 def patient_dict(patient: Patient) -> dict[str, Any]:
@@ -31,6 +32,7 @@ def patient_dict(patient: Patient) -> dict[str, Any]:
         "program": patient.program.name,
         "birth_year": patient.birth_year,
         "sex": patient.sex,
+        "criteria": patient.criteria,
         "version": patient.version,
     }
 
@@ -46,7 +48,14 @@ def create_patient(db: Database, actor: Actor, data: PatientIn) -> dict[str, Any
             session.add(program)
             session.flush()
             record(session, actor, "program.create", "program", program.id, None, None, {"name": program.name})
-        patient = Patient(program=program, study_id=data.study_id, birth_year=data.birth_year, sex=data.sex, version=1)
+        patient = Patient(
+            program=program,
+            study_id=data.study_id,
+            birth_year=data.birth_year,
+            sex=data.sex,
+            criteria=data.criteria,
+            version=1,
+        )
         session.add(patient)
         session.flush()
         out = patient_dict(patient)
@@ -66,3 +75,34 @@ def get_patient(db: Database, actor: Actor, patient_id: int) -> dict[str, Any]:
     require(actor, "viewer")
     with read_session(db) as session:
         return patient_dict(load_patient(session, patient_id))
+
+
+#: At most this many patients answer a search (the page says when there are more: refine the text).
+SEARCH_LIMIT = 50
+
+
+def find_patients(db: Database, actor: Actor, text: str) -> list[dict[str, Any]]:
+    """Patients whose study pseudonym contains ``text`` (case-insensitive), exact matches first."""
+    require(actor, "viewer")
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with read_session(db) as session:
+        rows = session.scalars(
+            select(Patient)
+            .where(func.lower(Patient.study_id).like(pattern, escape="\\"))
+            .order_by(func.lower(Patient.study_id) != text.lower(), Patient.study_id)
+            .limit(SEARCH_LIMIT + 1)
+        ).all()
+        return [patient_dict(p) for p in rows]
+
+
+def list_programs(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """Every program with its number of patients."""
+    require(actor, "viewer")
+    with read_session(db) as session:
+        rows = session.execute(
+            select(Program.name, func.count(Patient.id))
+            .outerjoin(Patient)
+            .group_by(Program.name)
+            .order_by(Program.name)
+        ).all()
+        return [{"name": name, "patients": count} for name, count in rows]

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException
 
+from ioguide import labels
 from ioguide.criteria.values import CRITERIA
 from ioguide.errors import InputError, Problem
 from ioguide.plots import response as figures
@@ -50,6 +51,7 @@ _env.globals.update(
     ICE_ITEMS=forms.ICE_ITEMS,
     NEW_LESION_ROWS=forms.NEW_LESION_ROWS,
     plain=lambda code: plain_code(code) or "",
+    label=labels.label,
 )
 
 

@@ -1,0 +1,84 @@
+"""The timepoint form says each plausibility refusal next to its field with the typed values kept, takes the
+"replaces the baseline" choice with a required reason and the "confirm this value" box, and asks a correction
+for its reason (issue 15 part 5; rules in ioguide.case.plausibility)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ioguide.demo.loader import DEMO_ACTOR
+from ioguide.records.db import Database
+from ioguide.services import cases
+from web.test_routes import Sign, audit_count, patient_id
+
+
+def _field_error(html: str, name: str) -> str:
+    found = re.search(rf'id="err-{re.escape(name)}" role="alert">([^<]*)<', html)
+    assert found, name
+    return found.group(1)
+
+
+def _form(pid_case: dict, date: str, scale: float) -> dict[str, str]:
+    first = pid_case["timepoints"][0]
+    form = {"date": date}
+    for label, value in first["diameters_mm"].items():
+        if isinstance(value, int | float):
+            form[f"d_{label}"] = str(round(value * scale, 1))
+    for label, status in first.get("non_target", {}).items():
+        form[f"nt_{label}"] = status
+    return form
+
+
+def test_a_scan_before_the_baseline_is_refused_then_accepted_as_a_replacement(signed_in: Sign, db: Database):
+    """RECIST 1.1 §4.1: an earlier scan would silently become the baseline; it must be chosen, with a reason."""
+    client = signed_in("radiologist")
+    pid = patient_id(client, "IT-004")
+    case, _ = cases.get_case(db, DEMO_ACTOR, pid)
+    baseline = dt.date.fromisoformat(case["timepoints"][0]["date"])
+    early = (baseline - dt.timedelta(days=10)).isoformat()
+    form = _form(case, early, 1.0)
+    before = audit_count(db)
+    reply = client.post(f"/patients/{pid}/timepoints", data=form)
+    assert reply.status_code == 422
+    assert "replaces_baseline" in _field_error(reply.text, "date")
+    assert f'value="{early}"' in reply.text  # the typed values are kept
+    reply = client.post(f"/patients/{pid}/timepoints", data={**form, "confirm_replaces_baseline": "on"})
+    assert reply.status_code == 422 and "reason" in _field_error(reply.text, "reason_for_change")
+    assert 'name="confirm_replaces_baseline" checked' in reply.text
+    assert audit_count(db) == before  # nothing written
+    ok = client.post(
+        f"/patients/{pid}/timepoints",
+        data={**form, "confirm_replaces_baseline": "on", "reason_for_change": "pre-treatment CT found"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303, ok.text
+    assert cases.get_case(db, DEMO_ACTOR, pid)[0]["timepoints"][0]["date"] == early
+
+
+def test_a_questioned_change_needs_the_confirm_box(signed_in: Sign, db: Database):
+    client = signed_in("radiologist")
+    pid = patient_id(client, "IT-004")
+    case, _ = cases.get_case(db, DEMO_ACTOR, pid)
+    last = dt.date.fromisoformat(case["timepoints"][-1]["date"])
+    late = last + dt.timedelta(days=7)
+    if late > dt.date.today():
+        late = last + dt.timedelta(days=1)
+    form = _form({"timepoints": [case["timepoints"][-1]]}, late.isoformat(), 3.0)
+    reply = client.post(f"/patients/{pid}/timepoints", data=form)
+    assert reply.status_code == 422 and "diameter_change" in reply.text
+    ok = client.post(
+        f"/patients/{pid}/timepoints", data={**form, "confirm_diameter_change": "on"}, follow_redirects=False
+    )
+    assert ok.status_code == 303, ok.text
+
+
+def test_a_correction_without_a_reason_says_so_next_to_the_reason(signed_in: Sign, db: Database):
+    client = signed_in("radiologist")
+    pid = patient_id(client, "IT-004")
+    edit = client.get(f"/patients/{pid}/timepoints/2026-05-25/edit").text
+    version = re.search(r'name="version" value="(\d+)"', edit)
+    assert version
+    form = {"edit_date": "2026-05-25", "version": version.group(1), "date": "2026-05-25", "d_T1": "26", "d_T2": "9"}
+    reply = client.post(f"/patients/{pid}/timepoints", data=form)
+    assert reply.status_code == 422 and "needs a reason" in _field_error(reply.text, "reason_for_change")

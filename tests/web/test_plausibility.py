@@ -82,3 +82,27 @@ def test_a_correction_without_a_reason_says_so_next_to_the_reason(signed_in: Sig
     form = {"edit_date": "2026-05-25", "version": version.group(1), "date": "2026-05-25", "d_T1": "26", "d_T2": "9"}
     reply = client.post(f"/patients/{pid}/timepoints", data=form)
     assert reply.status_code == 422 and "needs a reason" in _field_error(reply.text, "reason_for_change")
+
+
+def test_a_stale_edit_shows_both_versions(signed_in: Sign, db: Database):
+    client = signed_in("radiologist")
+    pid = patient_id(client, "IT-004")
+    edit = client.get(f"/patients/{pid}/timepoints/2026-05-25/edit").text
+    version = re.search(r'name="version" value="(\d+)"', edit)
+    assert version
+    stored = cases.get_timepoint(db, DEMO_ACTOR, pid, dt.date(2026, 5, 25))
+    theirs = {k: v for k, v in stored.items() if k not in ("version", "patient_version")}
+    theirs["diameters_mm"] = {**theirs["diameters_mm"], "T1": 31}
+    other = type(DEMO_ACTOR)(DEMO_ACTOR.username, DEMO_ACTOR.role, "second reader")
+    cases.replace_timepoint(db, other, pid, dt.date(2026, 5, 25), theirs, stored["version"])
+    form = {"edit_date": "2026-05-25", "version": version.group(1), "date": "2026-05-25", "d_T1": "26", "d_T2": "9",
+            "reason_for_change": "re-read"}  # fmt: skip
+    reply = client.post(f"/patients/{pid}/timepoints", data=form)
+    assert reply.status_code == 422
+    stale = reply.text[reply.text.index('id="tp-stale"') :]
+    assert "Someone changed this since you opened it" in stale
+    assert re.search(r"<th scope=\"row\">d_T1</th><td>31</td><td>26</td>", stale)
+    again = client.post(f"/patients/{pid}/timepoints", data={**form, "version": str(stored["version"] + 1)},
+                        follow_redirects=False)  # fmt: skip
+    assert again.status_code == 303
+    assert cases.get_timepoint(db, DEMO_ACTOR, pid, dt.date(2026, 5, 25))["diameters_mm"]["T1"] == 26

@@ -254,6 +254,7 @@ def _timepoint_form_context(
         "values": values,
         "errors": errors or {},
         "general": general or [],
+        "stored": None,
     }
 
 
@@ -287,6 +288,12 @@ async def save_timepoint(request: Request, actor: User, patient_id: int) -> Resp
         problems = err.problems if isinstance(err, InputError) else (Problem(err.field, err.message),)
         by_field, general = forms.field_errors(problems, forms.timepoint_field)
         context = _timepoint_form_context(case, editing, dict(form), by_field, general)
+        if isinstance(err, StaleVersionError) and editing is not None:
+            # someone changed it since it was opened: show their stored values beside the typed ones, and take
+            # their version, so that saving again (having seen both) replaces theirs knowingly
+            stored = cases.get_timepoint(db, actor, patient_id, dt.date.fromisoformat(editing["date"]))
+            context["stored"] = forms.timepoint_form_values(stored)
+            context["editing"] = {**editing, "version": stored["version"]}
         return page(request, "timepoint_form.html", status=422, actor=actor, patient={"id": patient_id}, **context)
     return _go(request, f"/patients/{patient_id}?saved=scan+{doc['date']}#responses")
 

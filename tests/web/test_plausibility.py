@@ -106,3 +106,38 @@ def test_a_stale_edit_shows_both_versions(signed_in: Sign, db: Database):
                         follow_redirects=False)  # fmt: skip
     assert again.status_code == 303
     assert cases.get_timepoint(db, DEMO_ACTOR, pid, dt.date(2026, 5, 25))["diameters_mm"]["T1"] == 26
+
+
+def _hidden(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+
+
+def test_an_expired_session_keeps_the_form_and_saves_it_after_sign_in(signed_in: Sign, db: Database):
+    from web.conftest import PASSWORDS
+
+    client = signed_in("radiologist")
+    pid = patient_id(client, "IT-004")
+    case, _ = cases.get_case(db, DEMO_ACTOR, pid)
+    last = dt.date.fromisoformat(case["timepoints"][-1]["date"])
+    day = min(last + dt.timedelta(days=56), dt.date.today())
+    form = {**_form({"timepoints": [case["timepoints"][-1]]}, day.isoformat(), 1.0), "reason_for_change": "wk 32"}
+    client.cookies.clear()  # the session expired while the form was being typed
+    before = audit_count(db)
+    reply = client.post(f"/patients/{pid}/timepoints", data=form)
+    assert reply.status_code == 401 and "What you typed is kept" in reply.text
+    kept = _hidden(reply.text)
+    assert {k: kept[k] for k in form} == form and kept["next"] == f"/patients/{pid}/timepoints"
+    assert audit_count(db) == before
+    signed = client.post("/login", data={**kept, "username": "radiologist", "password": PASSWORDS["radiologist"]})
+    assert signed.status_code == 200 and signed.url.path == f"/patients/{pid}"  # 307 -> the save -> 303 -> page
+    saved = cases.get_case(db, DEMO_ACTOR, pid)[0]["timepoints"]
+    assert saved[-1]["date"] == day.isoformat() and audit_count(db) == before + 1
+
+
+def test_an_expired_session_during_an_htmx_post_swaps_in_the_sign_in_form(signed_in: Sign):
+    client = signed_in("radiologist")
+    pid = patient_id(client, "IT-004")
+    client.cookies.clear()
+    reply = client.post(f"/patients/{pid}/timepoints", data={"date": "2026-01-01"}, headers={"HX-Request": "true"})
+    assert reply.status_code == 200 and reply.headers["HX-Retarget"] == "#main"
+    assert _hidden(reply.text)["date"] == "2026-01-01" and "<html" not in reply.text

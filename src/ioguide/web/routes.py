@@ -65,6 +65,8 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired as exc:
+                if request.method == "POST":
+                    return await _sign_in_keeping_the_form(request, exc.next_url)
                 target = f"/login?next={quote(exc.next_url, safe='/?=&')}"
                 if _is_htmx(request):  # an expired session during an htmx request: the whole page goes to sign-in
                     return Response(status_code=204, headers={"HX-Redirect": target})
@@ -80,6 +82,22 @@ class PageRoute(APIRoute):
 
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+#: Fields of the sign-in form itself, never kept from an expired session's form.
+_SIGN_IN_FIELDS = ("username", "password", "next", "resubmit")
+
+
+async def _sign_in_keeping_the_form(request: Request, next_url: str) -> Response:
+    """A form sent after the session expired: the sign-in form, carrying what was typed as hidden fields; after
+    sign-in, ``/login`` answers 307, so the browser sends the same body (the kept form) to the form's address.
+    An htmx request gets the sign-in form in place of the page's content."""
+    form = await _form(request)
+    kept = {k: v for k, v in form.items() if k not in _SIGN_IN_FIELDS}
+    context = {"next": safe_next(next_url), "error": None, "username": "", "kept": kept, "actor": None}
+    if _is_htmx(request):
+        html = _env.get_template("_login_form.html").render(request=request, **context)
+        return HTMLResponse(html, headers={"HX-Retarget": "#main", "HX-Reswap": "innerHTML"})
+    return page(request, "login.html", status=401, **context)
 
 
 def _cells(value: float) -> str:
@@ -144,7 +162,7 @@ def home() -> RedirectResponse:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> HTMLResponse:
-    return page(request, "login.html", next=safe_next(next), error=None, username="")
+    return page(request, "login.html", next=safe_next(next), error=None, username="", kept={})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -154,8 +172,12 @@ async def login(request: Request) -> Response:
     target = safe_next(form.get("next"))
     actor, error = sign_in(request, username, password) if username and password else (None, "Enter both fields.")
     if actor is None:
-        return page(request, "login.html", status=401, next=target, error=error, username=username, actor=None)
-    response = RedirectResponse(target, status_code=303)
+        kept = {k: v for k, v in form.items() if k not in _SIGN_IN_FIELDS} if form.get("resubmit") == "1" else {}
+        return page(
+            request, "login.html", status=401, next=target, error=error, username=username, actor=None, kept=kept
+        )
+    # a form kept from an expired session is sent again, unchanged, to where it was going (307 keeps the body)
+    response = RedirectResponse(target, status_code=307 if form.get("resubmit") == "1" else 303)
     set_cookie(request, response, actor)
     return response
 

@@ -65,7 +65,8 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired as exc:
-                if request.method == "POST":
+                if request.method == "POST" and not request.url.path.endswith("/preview"):
+                    # a form being saved is kept; a live preview (saves nothing) just goes to sign-in
                     return await _sign_in_keeping_the_form(request, exc.next_url)
                 target = f"/login?next={quote(exc.next_url, safe='/?=&')}"
                 if _is_htmx(request):  # an expired session during an htmx request: the whole page goes to sign-in

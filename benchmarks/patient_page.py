@@ -27,12 +27,12 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from ioguide.api.app import create_app  # noqa: E402
-from ioguide.api.settings import ApiSettings  # noqa: E402
+from ioguide.app import create_app  # noqa: E402
 from ioguide.records.db import open_database  # noqa: E402
 from ioguide.records.migrate import upgrade  # noqa: E402
 from ioguide.services import cases, patients, procedures, toxicity, users  # noqa: E402
 from ioguide.services.context import cli_actor  # noqa: E402
+from ioguide.serving.settings import ApiSettings  # noqa: E402
 from ioguide.web import views  # noqa: E402
 from ioguide.web.routes import _env  # noqa: E402
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 import dbfixtures
 from api.support import Api, make_settings
-from ioguide.api.app import create_app
+from ioguide.app import create_app
 from ioguide.records.db import Database
 
 

@@ -1,13 +1,12 @@
-"""The interface spec's worked input/output pairs (``../shared/spec/examples`` beside the checkout) and the
-comparison every conformance test uses: everything but the wording of ``reasons``."""
+"""The interface spec's worked input/output pairs (copied into ``tests/data/spec_examples``, see its README)
+and the comparison every conformance test uses: everything but the wording of ``reasons``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_EXAMPLES = ROOT.parent / "shared" / "spec" / "examples"
+SPEC_EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "spec_examples"
 
 
 def without_reasons(value: Any) -> Any:

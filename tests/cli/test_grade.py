@@ -18,8 +18,7 @@ runner = CliRunner()
 
 
 def _example(name: str) -> Path:
-    spec = SPEC_EXAMPLES / name
-    return spec if spec.exists() else LOCAL_EXAMPLES / name
+    return SPEC_EXAMPLES / name
 
 
 def _grade(command: str, data: dict[str, Any], *extra: str) -> Any:

@@ -13,13 +13,11 @@ from typer.testing import CliRunner
 
 from ioguide.cli.main import app
 
-LOCAL_EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "planning"
 runner = CliRunner()
 
 
 def _example(name: str) -> Path:
-    local = LOCAL_EXAMPLES / name
-    return local if local.exists() else SPEC_EXAMPLES / name
+    return SPEC_EXAMPLES / name
 
 
 def test_conformance_plan_injection() -> None:

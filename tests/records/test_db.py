@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
-from ioguide.records.db import Database, default_url, read_session, write_transaction
+from ioguide.records.db import Database, make_engine, read_session, resolve_url, write_transaction
+from ioguide.settings import SettingsError, load_settings
 
 
 def test_default_database_is_a_sqlite_file_in_the_user_data_dir(monkeypatch, tmp_path):
-    monkeypatch.delenv("IOGUIDE_DATABASE_URL", raising=False)
+    for name in ("IOGUIDE_DATABASE_URL", "IOGUIDE_INSTANCE_DIR"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    assert default_url() == f"sqlite:///{tmp_path}/ioguide/ioguide.db"
+    assert resolve_url(None) == f"sqlite:///{tmp_path}/ioguide/ioguide.db"
     monkeypatch.setenv("IOGUIDE_DATABASE_URL", "postgresql+psycopg://u@h/db")
-    assert default_url() == "postgresql+psycopg://u@h/db"
+    assert resolve_url(None) == "postgresql+psycopg://u@h/db"
+    assert resolve_url("sqlite:///given.db") == "sqlite:///given.db"  # --db wins
+
+
+def test_sqlite_synchronous_is_a_setting_and_a_bad_value_names_the_variable(tmp_path):
+    settings = load_settings({"IOGUIDE_SQLITE_SYNCHRONOUS": "full", "IOGUIDE_INSTANCE_DIR": str(tmp_path)})
+    engine = make_engine(f"sqlite:///{tmp_path}/s.db", settings.sqlite_synchronous)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA synchronous")).scalar() == 2  # FULL
+    engine.dispose()
+    with pytest.raises(SettingsError, match="IOGUIDE_SQLITE_SYNCHRONOUS='SOMETIMES'"):
+        load_settings({"IOGUIDE_SQLITE_SYNCHRONOUS": "sometimes"})
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(db: Database):

@@ -326,7 +326,7 @@ def test_replacing_the_timepoint_drops_its_image_references(db_url: str, study: 
     assert _measure(study, db_url, pid, "T1", "1").exit_code == 0
     tp = cases.get_timepoint(db, RAD, pid, dt.date(2026, 3, 2))
     raw = {"date": "2026-03-02", "diameters_mm": {"T1": 17, "N1": 5}}
-    cases.replace_timepoint(db, RAD, pid, dt.date(2026, 3, 2), raw, tp["version"])
+    cases.replace_timepoint(db, Actor("rita", "radiologist", "re-read"), pid, dt.date(2026, 3, 2), raw, tp["version"])
     assert measurement_images(db, RAD, pid) == []
     assert cases.get_case(db, RAD, pid)[0]["timepoints"][1]["diameters_mm"]["T1"] == 17
     db.dispose()
@@ -352,7 +352,7 @@ def test_api_routes_read_the_references_and_the_mapping_for_admins_only(db_url: 
     from fastapi.testclient import TestClient
 
     from api.support import Api, make_settings
-    from ioguide.api.app import create_app
+    from ioguide.app import create_app
 
     db = open_database(db_url)
     pid = _patient(db, case=CASE)

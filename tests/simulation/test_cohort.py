@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,6 @@ from ioguide.simulation.exposure import simulate_exposure
 from ioguide.simulation.inputs import CohortInput, ExposureInput
 from ioguide.validation import parse_model
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples" / "simulate-exposure.json"
 EXPOSURE: dict[str, Any] = {
     "model": "tumour_two_compartment",
     "drug": "ipilimumab",

@@ -10,13 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 import dbfixtures
-from ioguide.api.app import create_app
-from ioguide.api.settings import ApiSettings
+from ioguide.app import create_app
 from ioguide.demo.loader import load_demo
 from ioguide.demo.program import DEMO_USERS
 from ioguide.records.db import Database, open_database
 from ioguide.records.migrate import upgrade
 from ioguide.services.users import LoginThrottle
+from ioguide.serving.settings import ApiSettings
 
 PASSWORDS = {name: password for name, password, _ in DEMO_USERS}
 

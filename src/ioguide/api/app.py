@@ -1,4 +1,5 @@
-"""The FastAPI application factory: ``create_app(settings)``; ``ioguide serve`` runs it with uvicorn.
+"""The REST API's part of the application: its OpenAPI description, routes and error handlers, mounted by the
+application factory (``ioguide.app.create_app``), which ``ioguide serve`` runs with uvicorn.
 
 OpenAPI is at ``/api/v1/openapi.json`` and a self-contained reference page at ``/api/docs`` (no CDN: the page is
 rendered here from the OpenAPI document).
@@ -7,23 +8,14 @@ rendered here from the OpenAPI document).
 from __future__ import annotations
 
 import html
-import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from ioguide import __version__
 from ioguide.api import errors
-from ioguide.api.context import ApiContext
 from ioguide.api.routes import events, exports, imaging, patients, system
-from ioguide.api.settings import ApiSettings
-from ioguide.records.db import Database, open_database
-from ioguide.web.records_pages import router as records_pages_router
-from ioguide.web.routes import router as web_router
 
 
 def _docs_page(spec: dict[str, Any]) -> str:
@@ -44,42 +36,25 @@ def _docs_page(spec: dict[str, Any]) -> str:
     )
 
 
-#: Worker threads for the (synchronous) route handlers: fewer than the default 40, because on a small machine
-#: many threads contending for the interpreter lock stretch the slowest requests (benchmarks/api_load.py:
-#: p99 of the mixed load about 3x lower with 6-8 threads than with 40, at the same throughput).
-THREADS_ENV = "IOGUIDE_THREADS"
-DEFAULT_THREADS = 8
+def fastapi_options() -> dict[str, Any]:
+    """The application's OpenAPI description: title, version, where the document lives, the error responses."""
+    return {
+        "title": "ioguide",
+        "version": __version__,
+        "description": "Records, response and toxicity for image-guided locoregional immunotherapy (spec/api.md).",
+        "openapi_url": "/api/v1/openapi.json",
+        "docs_url": None,
+        "redoc_url": None,
+        "responses": errors.ERROR_RESPONSES,
+    }
 
 
-@asynccontextmanager
-async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
-    limiter = anyio.to_thread.current_default_thread_limiter()
-    limiter.total_tokens = max(1, int(os.environ.get(THREADS_ENV, DEFAULT_THREADS)))
-    yield
-
-
-def create_app(settings: ApiSettings | None = None, db: Database | None = None) -> FastAPI:
-    """The app for ``settings`` (default: from the environment). The schema must already be migrated."""
-    settings = settings or ApiSettings()
-    app = FastAPI(
-        title="ioguide",
-        version=__version__,
-        description="Records, response and toxicity for image-guided locoregional immunotherapy (spec/api.md).",
-        openapi_url="/api/v1/openapi.json",
-        docs_url=None,
-        redoc_url=None,
-        responses=errors.ERROR_RESPONSES,
-        lifespan=_lifespan,
-    )
-    app.state.ioguide = ApiContext(db=db or open_database(settings.database_url), settings=settings)
+def mount_api(app: FastAPI) -> None:
+    """The REST API's routes, error handlers and reference page on ``app`` (built by ``ioguide.app``)."""
     errors.install(app)
     for router in (system.router, patients.router, events.router, exports.router, imaging.router):
         app.include_router(router)
-    app.include_router(records_pages_router)  # before the patient page: /patients/new is not a patient id
-    app.include_router(web_router)  # the pages for the care team (web/), on the same services
 
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return HTMLResponse(_docs_page(app.openapi()))
-
-    return app

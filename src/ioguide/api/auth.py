@@ -1,16 +1,11 @@
 """Bearer tokens and the role check of every route.
 
-A token is ``<payload>.<signature>``: the payload (base64url JSON) names the user and the expiry time, the
-signature is HMAC-SHA256 over it with the server's secret key. The role is read from the database at each request,
-so a changed or deactivated user takes effect at once.
+The token (``ioguide.serving.tokens``, shared with the pages' cookie) names the user and the expiry time. The role
+is read from the database at each request, so a changed or deactivated user takes effect at once.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import time
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -19,43 +14,14 @@ from fastapi import Depends, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ioguide.api.context import ApiContext, get_context
 from ioguide.services.context import Actor, Role, may
 from ioguide.services.users import find_actor
+from ioguide.serving.context import ApiContext, get_context
+from ioguide.serving.tokens import issue_token, read_token
+
+__all__ = ["ROLE_CACHE_S", "if_match", "issue_token", "read_token", "requires", "unauthorized"]
 
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/auth/token")
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def issue_token(secret: str, username: str, minutes: float, now: float | None = None) -> str:
-    issued = time.time() if now is None else now
-    payload = _b64(json.dumps({"sub": username, "exp": int(issued + minutes * 60)}).encode("utf-8"))
-    signature = _b64(hmac.new(secret.encode("utf-8"), payload.encode("ascii"), hashlib.sha256).digest())
-    return f"{payload}.{signature}"
-
-
-def read_token(secret: str, token: str, now: float | None = None) -> str | None:
-    """The user a valid, unexpired token names; None for anything else."""
-    try:
-        payload, signature = token.split(".")
-        expected = _b64(hmac.new(secret.encode("utf-8"), payload.encode("ascii"), hashlib.sha256).digest())
-        if not hmac.compare_digest(expected, signature):
-            return None
-        claims: Any = json.loads(_unb64(payload))
-        if not isinstance(claims, dict) or not isinstance(claims.get("sub"), str):
-            return None
-        if float(claims.get("exp", 0)) <= (time.time() if now is None else now):
-            return None
-        return str(claims["sub"])
-    except (ValueError, UnicodeError):
-        return None
 
 
 def unauthorized(message: str) -> HTTPException:

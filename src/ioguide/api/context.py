@@ -1,24 +1,5 @@
-"""What every request needs: the database and the settings, kept on ``app.state``."""
+"""The request context, now shared with the pages: see :mod:`ioguide.serving.context` (kept importable here)."""
 
-from __future__ import annotations
+from ioguide.serving.context import ApiContext, get_context
 
-from dataclasses import dataclass, field
-
-from fastapi import Request
-
-from ioguide.api.settings import ApiSettings
-from ioguide.records.db import Database
-from ioguide.services.context import Actor
-
-
-@dataclass(frozen=True)
-class ApiContext:
-    db: Database
-    settings: ApiSettings
-    #: user name -> (actor or None, monotonic expiry): roles read at most every few seconds per user
-    actors: dict[str, tuple[Actor | None, float]] = field(default_factory=dict)
-
-
-def get_context(request: Request) -> ApiContext:
-    ctx: ApiContext = request.app.state.ioguide
-    return ctx
+__all__ = ["ApiContext", "get_context"]

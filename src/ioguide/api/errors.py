@@ -1,5 +1,6 @@
 """Every failure answers ``{"errors": [{"field": ..., "message": ...}]}`` with the status of spec/api.md:
-422 bad input (the CLI's messages), 401/403 auth, 404 unknown id, 409 duplicate, 412 stale, 428 no If-Match."""
+422 bad input (the CLI's messages), 401/403 auth, 404 unknown id, 409 duplicate, 412 stale, 428 no If-Match.
+Typed failures take their status from the one table, :data:`ioguide.services.errors.OUTCOMES`."""
 
 from __future__ import annotations
 
@@ -12,23 +13,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 
 from ioguide.errors import InputError, Problem, json_path
-from ioguide.services.errors import (
-    ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    ServiceError,
-    StaleVersionError,
-    UnavailableError,
-)
+from ioguide.services.errors import ServiceError, outcome, problems_of
 from ioguide.validation import _message as pydantic_message
-
-STATUS: dict[type[ServiceError], int] = {
-    NotFoundError: 404,
-    ConflictError: 409,
-    StaleVersionError: 412,
-    PermissionDeniedError: 403,
-    UnavailableError: 503,
-}
 
 #: Documented on every route (the success status is each route's own).
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -65,18 +51,23 @@ def _request_problems(exc: RequestValidationError) -> list[Problem]:
     return out
 
 
+def typed_response(exc: InputError | ServiceError) -> JSONResponse:
+    """A typed failure as the API answers it: its problems, with the status of the one table."""
+    return JSONResponse(body(list(problems_of(exc))), status_code=outcome(exc).status)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:
-        return JSONResponse(exc.as_dict(), status_code=422)
+        return typed_response(exc)
+
+    @app.exception_handler(ServiceError)
+    async def _service(_: Request, exc: ServiceError) -> JSONResponse:
+        return typed_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(body(_request_problems(exc)), status_code=422)
-
-    @app.exception_handler(ServiceError)
-    async def _service(_: Request, exc: ServiceError) -> JSONResponse:
-        return JSONResponse(body([Problem(exc.field, exc.message)]), status_code=STATUS.get(type(exc), 400))
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

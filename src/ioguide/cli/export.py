@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from ioguide.cli.imaging import IMAGE, ROI, _read_params, _require
+from ioguide.cli.imaging_args import IMAGE, ROI, _read_params, _require
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_produced
 from ioguide.errors import InputError
 

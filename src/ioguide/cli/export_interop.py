@@ -10,41 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import typer
 
 from ioguide.cli.db import DB_OPTION
-from ioguide.cli.io import FORMAT_OPTION, OutputFormat, dumps, read_json, resolve_format
+from ioguide.cli.io import FORMAT_OPTION, OutputFormat, dumps, read_json, run_produced
 from ioguide.errors import InputError
 
 T = TypeVar("T")
 SOURCE = typer.Argument(None, help="Export input JSON (see examples/interop), or - for standard input.")
 STUDY = typer.Option(None, "--study", help="STUDYID (default: the program's name).")
-
-
-def _execute(
-    produce: Callable[[], dict[str, Any]], fmt: OutputFormat | None, render: Callable[[dict[str, Any]], str]
-) -> None:
-    """Run ``produce``; input errors and unknown ids exit 2 with ``field: message`` lines (spec/README.md)."""
-    from ioguide.services.errors import NotFoundError, PermissionDeniedError
-
-    out_format = resolve_format(fmt)
-    try:
-        result = produce()
-    except (NotFoundError, PermissionDeniedError) as err:
-        _fail(InputError.one(err.field or "$", err.message), out_format)
-    except InputError as err:
-        _fail(err, out_format)
-    typer.echo(dumps(result) if out_format is OutputFormat.json else render(result))
-
-
-def _fail(err: InputError, out_format: OutputFormat) -> NoReturn:
-    for problem in err.problems:
-        typer.echo(str(problem), err=True)
-    if out_format is OutputFormat.json:
-        typer.echo(dumps(err.as_dict()))
-    raise typer.Exit(2)
 
 
 def _read_input(
@@ -94,7 +70,7 @@ def fhir(
         out.write_text(dumps(bundle), encoding="utf-8")
         return {"out": str(out), **_bundle_summary(bundle)}
 
-    _execute(produce, fmt, _render_bundle)
+    run_produced(fmt, produce, _render_bundle)
 
 
 def _bundle_summary(bundle: dict[str, Any]) -> dict[str, Any]:
@@ -138,7 +114,7 @@ def sdtm(
             "files": [p.name for p in files],
         }
 
-    _execute(produce, fmt, _render_sdtm)
+    run_produced(fmt, produce, _render_sdtm)
 
 
 def _render_sdtm(result: dict[str, Any]) -> str:

@@ -9,28 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
-import yaml
 
+from ioguide.cli.imaging_args import IMAGE, LABEL, MASK, ROI, _read_params, _require
 from ioguide.cli.io import FORMAT_OPTION, OutputFormat, run_produced
 from ioguide.errors import InputError, Problem
-
-IMAGE = typer.Argument(None, help="A DICOM series folder or a NIfTI file.")
-MASK = typer.Argument(None, help="A NIfTI label map, a DICOM SEG, or a DICOM RTSTRUCT (with --roi).")
-LABEL = typer.Option(None, "--label", help="Only this label (default: every non-zero label).")
-ROI = typer.Option(None, "--roi", help="RTSTRUCT ROI name (needed when the RTSTRUCT holds several).")
-T = TypeVar("T")
-
-
-def _require(value: Path | None, name: str) -> Path:
-    if value is None:
-        raise InputError.one(name, "required argument is missing")
-    return value
 
 
 def _measure_volume(image_path: Path, mask_path: Path, label: int | None, roi: str | None) -> tuple[Any, Any]:
@@ -45,17 +32,6 @@ def _measure_volume(image_path: Path, mask_path: Path, label: int | None, roi: s
 
 def _measure(image_path: Path, mask_path: Path, label: int | None, roi: str | None) -> Any:
     return _measure_volume(image_path, mask_path, label, roi)[1]
-
-
-def _service_errors_as_input(call: Callable[[], T]) -> T:
-    """Run a records verb; an unknown patient or lesion, a conflict or a refused role is the input's fault
-    (exit 2 with ``field: message``), like every other bad option of the command."""
-    from ioguide.services.errors import ConflictError, NotFoundError, PermissionDeniedError
-
-    try:
-        return call()
-    except (NotFoundError, ConflictError, PermissionDeniedError) as err:
-        raise InputError.one(err.field or "$", err.message) from None
 
 
 def _store_options(db: str | None, patient: int | None, lesion: str | None, date: str | None, label: int | None) -> tuple[str, int, str, dt.date]:  # fmt: skip
@@ -94,9 +70,8 @@ def _measure_and_store(
     )
     database = open_migrated(url)
     try:
-        stored = _service_errors_as_input(
-            lambda: store_measurement(database, cli_actor(), patient_id, lesion_label, when, ref)
-        )
+        # an unknown patient or lesion, a conflict or a refused role: exit 2 with field: message (cli/io.py)
+        stored = store_measurement(database, cli_actor(), patient_id, lesion_label, when, ref)
     finally:
         database.dispose()
     return {**measured, "stored": stored}
@@ -145,17 +120,6 @@ def measure(
         return _measure(image_path, mask_path, label, roi)
 
     run_produced(fmt, produce, _render_measure)
-
-
-def _read_params(path: Path | None) -> Any:
-    if path is None:
-        return None
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError.one("--params", f"file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise InputError.one("--params", f"not valid YAML ({exc})") from None
 
 
 def _radiomics_one(image_path: Path, mask_path: Path, label: int | None, roi: str | None, params: Any) -> Any:
@@ -281,9 +245,7 @@ def _import(
     source = "" if how.deidentify else str(folder.resolve())
     database = open_migrated(db)
     try:
-        result["stored"] = _service_errors_as_input(
-            lambda: store_import(database, cli_actor(), result["studies"], mapping, source, patient)
-        )
+        result["stored"] = store_import(database, cli_actor(), result["studies"], mapping, source, patient)
     finally:
         database.dispose()
     return result, code
@@ -325,9 +287,6 @@ def import_dicom(
 
 def register(app: typer.Typer) -> None:
     """Add the imaging commands to the ``ioguide`` app (one call in ``ioguide.cli.main``)."""
-    from ioguide.cli.export import app as export_app
-
     app.command("measure")(measure)
     app.command("radiomics")(radiomics)
     app.command("import")(import_dicom)
-    app.add_typer(export_app, name="export")

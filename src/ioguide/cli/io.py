@@ -17,6 +17,7 @@ from typing import Any
 import typer
 
 from ioguide.errors import InputError
+from ioguide.services.errors import ServiceError, outcome, problems_of
 
 
 class OutputFormat(StrEnum):
@@ -53,14 +54,16 @@ def dumps(result: Any) -> str:
     return json.dumps(result, indent=1, ensure_ascii=False)
 
 
-def report_input_error(err: InputError, out_format: OutputFormat) -> typer.Exit:
+def report_input_error(err: InputError | ServiceError, out_format: OutputFormat) -> typer.Exit:
     """Print each problem as ``path: message`` on standard error (and ``{"errors": [...]}`` as JSON output);
-    return the exit 2 to raise."""
-    for problem in err.problems:
+    return the exit to raise, by the one table (:data:`ioguide.services.errors.OUTCOMES`: 2 for bad input, an
+    unknown id, a conflict or a refused role)."""
+    found = problems_of(err)
+    for problem in found:
         typer.echo(str(problem), err=True)
     if out_format is OutputFormat.json:
-        typer.echo(dumps(err.as_dict()))
-    return typer.Exit(2)
+        typer.echo(dumps({"errors": [p.as_dict() for p in found]}))
+    return typer.Exit(outcome(err).exit_code)
 
 
 def run_produced(fmt: OutputFormat | None, produce: Callable[[], Any], render_text: Callable[[Any], str]) -> Any:
@@ -68,7 +71,7 @@ def run_produced(fmt: OutputFormat | None, produce: Callable[[], Any], render_te
     out_format = resolve_format(fmt)
     try:
         result = produce()
-    except InputError as err:
+    except (InputError, ServiceError) as err:
         raise report_input_error(err, out_format) from None
     typer.echo(dumps(result) if out_format is OutputFormat.json else render_text(result))
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ioguide.cli import audit, db, export_interop, grade, imaging, plan, simulate, users
+from ioguide.cli import audit, db, export, export_interop, grade, imaging, plan, simulate, users
 from ioguide.cli.agents import agents
 from ioguide.cli.assess import assess
 from ioguide.cli.demo import demo
@@ -31,8 +31,9 @@ app.command("assess")(assess)
 app.add_typer(audit.app, name="audit")
 app.add_typer(db.app, name="db")
 app.command("demo")(demo)
-imaging.register(app)  # measure, radiomics, import, and the export sub-app (seg, sr)
-export_interop.register(app)  # export fhir, export sdtm
+imaging.register(app)  # measure, radiomics, import
+app.add_typer(export.app, name="export")  # export seg, sr (cli/export.py) ...
+export_interop.register(app)  # ... and export fhir, export sdtm
 app.add_typer(grade.app, name="grade")
 app.add_typer(plan.app, name="plan")
 app.command("serve")(serve)

@@ -16,16 +16,19 @@ def serve(
     """Serve the API at http://HOST:PORT/api/v1 (OpenAPI at /api/v1/openapi.json, reference at /api/docs)."""
     import uvicorn
 
-    from ioguide.api.app import create_app
-    from ioguide.api.settings import ApiSettings
+    from ioguide.app import create_app
     from ioguide.records.db import resolve_url
     from ioguide.records.migrate import upgrade
+    from ioguide.serving.settings import ApiSettings
+    from ioguide.settings import load_settings
 
-    url = resolve_url(db)
+    settings = load_settings()  # the environment, read once for the server's whole life
+    url = resolve_url(db, settings)
     upgrade(url)
     if demo:
         from ioguide.demo.cli import announce_demo
 
         announce_demo(url, f"http://{host}:{port}/")
     typer.echo(f"ioguide: {shown(url)}; API at http://{host}:{port}/api/v1 (docs at /api/docs)", err=True)
-    uvicorn.run(create_app(ApiSettings(database_url=url)), host=host, port=port, log_level="warning")
+    app = create_app(ApiSettings(database_url=url, instance=settings))
+    uvicorn.run(app, host=host, port=port, log_level="warning")

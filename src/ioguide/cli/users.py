@@ -7,6 +7,7 @@ import sys
 import typer
 
 from ioguide.cli.db import DB_OPTION
+from ioguide.cli.io import OutputFormat, report_input_error
 from ioguide.cli.records_common import open_migrated
 from ioguide.errors import InputError
 from ioguide.services.context import ROLES, cli_actor
@@ -26,19 +27,14 @@ def add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    from ioguide.services.errors import ConflictError
+    from ioguide.services.errors import ServiceError
     from ioguide.services.users import add_user
 
     database = open_migrated(db)
     try:
         user = add_user(database, cli_actor(), name, password, role)
-    except InputError as err:
-        for problem in err.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(2) from None
-    except ConflictError as err:
-        typer.echo(f"{err.field}: {err.message}", err=True)
-        raise typer.Exit(2) from None
+    except (InputError, ServiceError) as err:
+        raise report_input_error(err, OutputFormat.text) from None
     finally:
         database.dispose()
     typer.echo(f"added user {user['username']} (role {user['role']})")

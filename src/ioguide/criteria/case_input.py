@@ -106,6 +106,18 @@ def _diameter(path: str, value: Any, problems: list[Problem]) -> int | str | Non
     return to_um(float(value))
 
 
+def injection_problem(injected: bool, injected_from: dt.date | None) -> str | None:
+    """A lesion says when its injection began once: ``injected: true`` (from baseline) or ``injected_from`` (from
+    that date; itRECIST, Goldmacher et al., J Clin Oncol 2020: non-injected lesions may become injected). Both at
+    once contradict each other when the date is after baseline and repeat each other otherwise: refused."""
+    if injected and injected_from is not None:
+        return (
+            f"injected: true (injected from baseline) and injected_from {injected_from} both given: "
+            "give one (injected_from alone for a lesion injected from a later date)"
+        )
+    return None
+
+
 def parse_case(data: Any, criteria: str | None = None) -> Case:
     """Validate the JSON-shaped ``data`` and return the :class:`Case`; ``criteria`` overrides the file's."""
     raw = parse_model(CaseIn, data)
@@ -130,6 +142,9 @@ def parse_case(data: Any, criteria: str | None = None) -> Case:
             problems.append(Problem(f"{path}.pleural", "pleural sites are measured only under 'mesothelioma'"))
         if li.pleural and li.nodal:
             problems.append(Problem(f"{path}.pleural", "a pleural site cannot also be a lymph node"))
+        contradiction = injection_problem(li.injected, li.injected_from)
+        if contradiction is not None:
+            problems.append(Problem(f"{path}.injected_from", contradiction))
         injected_from = li.injected_from
         if li.injected and injected_from is None:
             injected_from = baseline_date

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ioguide.case.facts import baseline_date, injected_at
 from ioguide.criteria.assess import assess_json
 from ioguide.interop import identity
 from ioguide.interop.inputs import PatientExport, ProcedureRecord, ToxicityRecord
@@ -153,9 +154,11 @@ class _Builder:
 
     def tumors_from_case(self) -> None:
         case = self.patient.case
+        typed = self.patient.typed_case()
+        baseline = baseline_date(typed)
         for i, lesion in enumerate(case["lesions"]):
             role = str(lesion["role"]).replace("_", "-")
-            injected = " injected" if lesion.get("injected") else ""
+            injected = " injected" if injected_at(typed, lesion["id"], baseline) else ""
             self.tumor(
                 lesion["id"], lesion["organ"], f"case.lesions[{i}].organ", f"{role}{injected} lesion {lesion['id']}"
             )

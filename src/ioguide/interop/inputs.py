@@ -13,7 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 
+from ioguide.case.document import case_of
 from ioguide.criteria.assess import assess_json
+from ioguide.criteria.values import Case
 from ioguide.errors import InputError, Problem
 from ioguide.validation import STRICT_INPUT, parse_model
 
@@ -87,6 +89,11 @@ class PatientExport(BaseModel):
 
     def lesion_ids(self) -> list[str]:
         return [str(lesion["id"]) for lesion in self.case["lesions"]]
+
+    def typed_case(self) -> Case:
+        """The case as the core's typed value (parsed under the first export criterion, which it passed when
+        this export was parsed): what the exports ask the case's facts of (``ioguide.case.facts``)."""
+        return case_of(self.case, self.export_criteria()[0])
 
     def export_criteria(self) -> tuple[str, ...]:
         """The criteria to report: the listed ones, else the case's own, else RECIST 1.1."""

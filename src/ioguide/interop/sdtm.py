@@ -24,7 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ioguide.case.facts import injected_at
 from ioguide.criteria.assess import assess_json
+from ioguide.criteria.values import Case
 from ioguide.errors import InputError, Problem
 from ioguide.interop.inputs import PatientExport, StudyExport
 from ioguide.interop.sdtm_variables import DOMAINS, Domain
@@ -131,17 +133,14 @@ def _measurement(lesion: dict[str, Any], value: Any) -> dict[str, Value]:
     return out | {"TRORRES": text, "TRORRESU": "mm", "TRSTRESC": text, "TRSTRESN": float(value), "TRSTRESU": "mm"}
 
 
-def _injected(lesion: dict[str, Any], date: str) -> str:
-    start = lesion.get("injected_from")
-    return (
-        "Y"
-        if lesion.get("injected") or (start is not None and dt.date.fromisoformat(date) >= dt.date.fromisoformat(start))
-        else "N"
-    )
+def _injected(case: Case, lesion_id: str, date: str) -> str:
+    """SUPPTR.INJECTED: the case's one answer to "injected on this date" (``ioguide.case.facts``)."""
+    return "Y" if injected_at(case, lesion_id, dt.date.fromisoformat(date)) else "N"
 
 
 def _tumor_rows(patient: PatientExport) -> tuple[_Rows, _Rows, _Rows]:
     case = patient.case
+    typed = patient.typed_case()
     visit = _Visits(case)
     tu, tr, supptr = _Rows("TU", patient), _Rows("TR", patient), _Rows("SUPPTR", patient)
     lesions = {lesion["id"]: lesion for lesion in case["lesions"]}
@@ -165,7 +164,7 @@ def _tumor_rows(patient: PatientExport) -> tuple[_Rows, _Rows, _Rows]:
         for lesion_id, value in timepoint.get("diameters_mm", {}).items():
             lesion = lesions[lesion_id]
             row = tr.add(TRGRPID="TARGET", TRLNKID=lesion_id, **_measurement(lesion, value), **visit(date), TRDTC=date)
-            _supp(supptr, row, "INJECTED", "Injected Lesion Flag", _injected(lesion, date))
+            _supp(supptr, row, "INJECTED", "Injected Lesion Flag", _injected(typed, lesion_id, date))
         for lesion_id, status in timepoint.get("non_target", {}).items():
             state: dict[str, Value]
             if status == "not_evaluated":
@@ -184,7 +183,7 @@ def _tumor_rows(patient: PatientExport) -> tuple[_Rows, _Rows, _Rows]:
                 **visit(date),
                 TRDTC=date,
             )
-            _supp(supptr, row, "INJECTED", "Injected Lesion Flag", _injected(lesions[lesion_id], date))
+            _supp(supptr, row, "INJECTED", "Injected Lesion Flag", _injected(typed, lesion_id, date))
         for n, new in enumerate(timepoint.get("new_lesions", [])):
             if new["id"] not in seen_new:
                 seen_new.add(new["id"])

@@ -8,7 +8,6 @@ only once it alone may write.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,45 +19,20 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-#: Environment variable that overrides the default database (``--db`` overrides both).
-DATABASE_URL_ENV = "IOGUIDE_DATABASE_URL"
-#: SQLite's ``synchronous`` setting: NORMAL (the default) keeps every committed transaction through a crash or
-#: kill of the process (WAL), FULL also through a power cut or an operating-system crash, at about a fifth of the
-#: write rate on an ordinary disk (docs/records.md).
-SQLITE_SYNCHRONOUS_ENV = "IOGUIDE_SQLITE_SYNCHRONOUS"
+from ioguide.settings import SQLITE_SYNCHRONOUS, Settings, load_settings
+
 #: Key of PostgreSQL's transaction-scoped advisory lock that serialises ioguide's writers.
 WRITE_LOCK_KEY = 0x10_6D_1D_E0
 _WRITE_OPTION = "ioguide_write"
 
 
-def data_dir() -> Path:
-    """The user's data directory for ioguide (``$XDG_DATA_HOME/ioguide``, else ``~/.local/share/ioguide``)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "ioguide"
+def resolve_url(url: str | None, settings: Settings | None = None) -> str:
+    """``url`` (``--db``) when given, else the instance's database (``IOGUIDE_DATABASE_URL``, else a SQLite file
+    in the instance directory: :mod:`ioguide.settings`, the one place the environment is read)."""
+    return url or (settings or load_settings()).database_url
 
 
-def default_url() -> str:
-    """``$IOGUIDE_DATABASE_URL`` when set, else a SQLite file in the user's data directory."""
-    env = os.environ.get(DATABASE_URL_ENV)
-    if env:
-        return env
-    return f"sqlite:///{data_dir() / 'ioguide.db'}"
-
-
-def resolve_url(url: str | None) -> str:
-    return url or default_url()
-
-
-def _sqlite_synchronous() -> str:
-    value = os.environ.get(SQLITE_SYNCHRONOUS_ENV, "NORMAL").upper()
-    if value not in ("NORMAL", "FULL", "EXTRA"):
-        raise ValueError(f"{SQLITE_SYNCHRONOUS_ENV}={value!r}: use NORMAL, FULL or EXTRA")
-    return value
-
-
-def _sqlite_events(engine: Engine) -> None:
-    synchronous = _sqlite_synchronous()
-
+def _sqlite_events(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
@@ -76,14 +50,16 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, sqlite_synchronous: str = "NORMAL") -> Engine:
     """An engine for ``url``; a SQLite file's directory is created when missing."""
+    if sqlite_synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"sqlite_synchronous {sqlite_synchronous!r}: use {', '.join(SQLITE_SYNCHRONOUS)}")
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _sqlite_events(engine)
+        _sqlite_events(engine, sqlite_synchronous)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -107,10 +83,12 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None) -> Database:
-    """Open (not create) the database at ``url`` (default: :func:`default_url`)."""
-    resolved = resolve_url(url)
-    engine = make_engine(resolved)
+def open_database(url: str | None = None, settings: Settings | None = None) -> Database:
+    """Open (not create) the database at ``url`` (default: the instance's), with ``settings`` (default: read
+    from the environment now; an entry point reads them once and passes them)."""
+    settings = settings or load_settings()
+    resolved = resolve_url(url, settings)
+    engine = make_engine(resolved, settings.sqlite_synchronous)
     write_engine = engine.execution_options(**{_WRITE_OPTION: True})
     return Database(
         url=resolved,

@@ -55,6 +55,9 @@ class Patient(Base):
     sex: Mapped[str | None] = mapped_column(String(16))
     criteria: Mapped[str | None] = mapped_column(String(32))
     settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    treatment_start: Mapped[dt.date | None] = mapped_column(Date)
+    death_date: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawal_date: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(default=1)
 
     program: Mapped[Program] = relationship()
@@ -80,6 +83,7 @@ class Lesion(Base):
     injected: Mapped[bool] = mapped_column(Boolean, default=False)
     injected_from: Mapped[dt.date | None] = mapped_column(Date)
     pleural: Mapped[bool] = mapped_column(Boolean, default=False)
+    slice_position_mm: Mapped[float | None] = mapped_column(Float)
     version: Mapped[int] = mapped_column(default=1)
 
     patient: Mapped[Patient] = relationship(back_populates="lesions")

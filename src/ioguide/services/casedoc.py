@@ -11,10 +11,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictStr
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictStr, ValidationInfo, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ioguide.criteria.case_input import injection_problem
 from ioguide.errors import InputError, Problem
 from ioguide.records.models import Lesion, Measurement, NewLesion, Patient, Timepoint
 from ioguide.services.common import RECORD_INPUT
@@ -36,6 +37,15 @@ class LesionDoc(BaseModel):
     injected: StrictBool = False
     injected_from: dt.date | None = None
     pleural: StrictBool = False
+    slice_position_mm: Number | None = None
+
+    @field_validator("injected_from")
+    @classmethod
+    def _one_injection_start(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        problem = injection_problem(bool(info.data.get("injected")), value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class NewLesionDoc(BaseModel):
@@ -66,6 +76,7 @@ class CaseDoc(BaseModel):
     model_config = RECORD_INPUT
     criteria: CriteriaName | None = None
     settings: dict[StrictStr, Any] | None = None
+    treatment_start: dt.date | None = None
     lesions: list[LesionDoc]
     timepoints: list[TimepointDoc] = Field(default_factory=list)
 
@@ -93,6 +104,8 @@ def lesion_doc(lesion: Any) -> dict[str, Any]:
     }
     if lesion.injected_from is not None:
         out["injected_from"] = lesion.injected_from.isoformat()
+    if lesion.slice_position_mm is not None:
+        out["slice_position_mm"] = _number(lesion.slice_position_mm)
     return out
 
 
@@ -135,14 +148,16 @@ def read_case(session: Session, patient_id: int) -> tuple[dict[str, Any], int] |
     """The stored case, exactly in the ``ioguide assess`` input format, with the patient's version (None for an
     unknown patient). Read with four plain queries, no ORM objects: this is the hot path of ``/response``."""
     patient = session.execute(
-        select(Patient.criteria, Patient.settings, Patient.version).where(Patient.id == patient_id)
+        select(Patient.criteria, Patient.settings, Patient.treatment_start, Patient.version).where(
+            Patient.id == patient_id
+        )
     ).one_or_none()
     if patient is None:
         return None
     lesions = session.execute(
         select(
             Lesion.label, Lesion.role, Lesion.organ, Lesion.nodal, Lesion.injected, Lesion.injected_from,
-            Lesion.pleural,
+            Lesion.pleural, Lesion.slice_position_mm,
         ).where(Lesion.patient_id == patient_id).order_by(Lesion.position)
     ).all()  # fmt: skip
     timepoints = session.execute(
@@ -174,6 +189,8 @@ def read_case(session: Session, patient_id: int) -> tuple[dict[str, Any], int] |
         out["criteria"] = patient.criteria
     if patient.settings is not None:
         out["settings"] = dict(patient.settings)
+    if patient.treatment_start is not None:
+        out["treatment_start"] = patient.treatment_start.isoformat()
     out["lesions"] = [lesion_doc(lesion) for lesion in lesions]
     out["timepoints"] = [_timepoint_out(tp.date, tp.reason, measured[tp.id], new[tp.id]) for tp in timepoints]
     return out, patient.version
@@ -187,6 +204,7 @@ def apply_lesion(lesion: Lesion, doc: LesionDoc) -> None:
     lesion.injected = doc.injected
     lesion.injected_from = doc.injected_from
     lesion.pleural = doc.pleural
+    lesion.slice_position_mm = None if doc.slice_position_mm is None else float(doc.slice_position_mm)
 
 
 def fill_timepoint(timepoint: Timepoint, doc: TimepointDoc, lesions: dict[str, Lesion], path: str = "") -> None:

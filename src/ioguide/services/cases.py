@@ -31,6 +31,7 @@ from ioguide.services.casedoc import (
 from ioguide.services.common import check_version, load_patient, record
 from ioguide.services.context import Actor, require
 from ioguide.services.errors import ConflictError, NotFoundError
+from ioguide.services.plausible import check_case, check_timepoint, require_reason, split_confirm
 from ioguide.validation import parse_model
 
 
@@ -85,8 +86,11 @@ def _replace_timepoint_content(session: Session, timepoint: Timepoint, doc: Time
 
 
 def put_case(db: Database, actor: Actor, patient_id: int, raw: Any, expected_version: int) -> dict[str, Any]:
-    """Replace the patient's lesions and timepoints (and criteria, settings) by a case document."""
+    """Replace the patient's lesions and timepoints (and criteria, settings) by a case document; a replacement
+    of recorded lesions or scans is a correction (a reason is needed), and implausible values are refused unless
+    the document's ``confirm`` list accepts them (``services/plausible.py``)."""
     require(actor, "radiologist")
+    raw, confirm = split_confirm(raw)
     with write_transaction(db) as session:
         patient = load_patient(session, patient_id)
         check_version(patient.version, expected_version, f"patient {patient_id}")
@@ -96,6 +100,9 @@ def put_case(db: Database, actor: Actor, patient_id: int, raw: Any, expected_ver
         if problems:
             raise InputError(problems)
         before, _ = _case(session, patient.id)
+        if before["lesions"] or before["timepoints"]:
+            require_reason(actor, "a replacement of the recorded case")
+        check_case(actor, patient, before["timepoints"], raw.get("timepoints", []), confirm)
         existing = {lesion.label: lesion for lesion in patient.lesions}
         removed = [lesion.id for label, lesion in existing.items() if label not in {d.id for d in doc.lesions}]
         if removed and session.scalar(select(ProcedureLesion.id).where(ProcedureLesion.lesion_id.in_(removed))):
@@ -127,6 +134,7 @@ def put_case(db: Database, actor: Actor, patient_id: int, raw: Any, expected_ver
         patient.timepoints = timepoints
         patient.criteria = doc.criteria
         patient.settings = doc.settings
+        patient.treatment_start = doc.treatment_start
         patient.version += 1
         session.flush()
         after, _ = _case(session, patient.id)
@@ -197,8 +205,10 @@ def _raw_date(raw: Any) -> dt.date:
 
 
 def add_timepoint(db: Database, actor: Actor, patient_id: int, raw: Any) -> dict[str, Any]:
-    """Record one imaging timepoint; a second one on the same date is a conflict (409)."""
+    """Record one imaging timepoint; a second one on the same date is a conflict (409); implausible values are
+    refused unless ``confirm`` accepts them (``services/plausible.py``)."""
     require(actor, "radiologist")
+    raw, confirm = split_confirm(raw)
     date = _raw_date(raw)
     with write_transaction(db) as session:
         patient = load_patient(session, patient_id)
@@ -207,6 +217,7 @@ def add_timepoint(db: Database, actor: Actor, patient_id: int, raw: Any) -> dict
         case, index = case_with_timepoint(session, patient, raw, date, replace=False)
         validate_case_within(case, f"timepoints[{index}]")
         doc = parse_model(TimepointDoc, raw)
+        check_timepoint(actor, patient, case["timepoints"], raw, confirm)
         lesions = {lesion.label: lesion for lesion in patient.lesions}
         timepoint = Timepoint(patient=patient, date=doc.date, reason=doc.reason, version=1)
         session.add(timepoint)
@@ -221,17 +232,21 @@ def add_timepoint(db: Database, actor: Actor, patient_id: int, raw: Any) -> dict
 def replace_timepoint(
     db: Database, actor: Actor, patient_id: int, date: dt.date, raw: Any, expected_version: int
 ) -> dict[str, Any]:
-    """Replace one timepoint (``If-Match`` names its version; a stale one gets 412 and changes nothing)."""
+    """Replace one timepoint (``If-Match`` names its version; a stale one gets 412 and changes nothing); a
+    correction needs a reason, and implausible values are refused unless ``confirm`` accepts them."""
     require(actor, "radiologist")
+    raw, confirm = split_confirm(raw)
     with write_transaction(db) as session:
         patient = load_patient(session, patient_id)
         timepoint = _find_timepoint(patient, date)
         check_version(timepoint.version, expected_version, f"timepoint {date}")
+        require_reason(actor, "a correction of a recorded scan")
         if _raw_date(raw) != date:
             raise InputError.one("date", f"{raw['date']} differs from the date in the path ({date})")
         case, index = case_with_timepoint(session, patient, raw, date, replace=True)
         validate_case_within(case, f"timepoints[{index}]")
         doc = parse_model(TimepointDoc, raw)
+        check_timepoint(actor, patient, case["timepoints"], raw, confirm)
         before = timepoint_doc(timepoint)
         _replace_timepoint_content(session, timepoint, doc, "")
         timepoint.version += 1

@@ -1,34 +1,36 @@
 """The clinical core, as the services call it: response assessment and toxicity grading.
 
 The services never re-implement a rule: a stored case goes through the same ``assess_json`` as ``ioguide assess``
-(``spec/response.md``), and a toxicity input through the same grader as ``ioguide grade``.
+(``spec/response.md``), and a toxicity input through the same grader as ``ioguide grade``. The core is imported
+plainly: it is part of every install, and a missing module is a broken install that must fail loudly.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import Any
 
-from ioguide.services.errors import UnavailableError
+from ioguide.criteria.assess import assess_json
+from ioguide.errors import InputError
+from ioguide.toxicity.cirse import grade_cirse, parse_cirse
+from ioguide.toxicity.crs import grade_crs, parse_crs
+from ioguide.toxicity.ctcae import grade_ctcae, parse_ctcae
+from ioguide.toxicity.icans import grade_icans, parse_icans
 
 TOXICITY_KINDS = ("crs", "icans", "ctcae", "cirse")
 
-
-def _assess_json() -> Any:
-    try:
-        module = importlib.import_module("ioguide.criteria.assess")
-    except ImportError:
-        return None
-    return getattr(module, "assess_json", None)
+#: Each kind's parse-then-grade, as ``ioguide grade KIND`` runs it (``spec/toxicity.md``).
+_GRADERS: dict[str, Callable[[Any, tuple[str | int, ...]], dict[str, Any]]] = {
+    "crs": lambda data, prefix: grade_crs(parse_crs(data, prefix)).as_dict(),
+    "icans": lambda data, prefix: grade_icans(parse_icans(data, prefix)).as_dict(),
+    "ctcae": lambda data, prefix: grade_ctcae(parse_ctcae(data, prefix)).as_dict(),
+    "cirse": lambda data, prefix: grade_cirse(parse_cirse(data, prefix)).as_dict(),
+}
 
 
 def assess(case: dict[str, Any], criteria: str | None = None) -> dict[str, Any]:
     """``ioguide assess`` on a case document; raises :class:`~ioguide.errors.InputError` on a bad case."""
-    engine = _assess_json()
-    if engine is None:
-        raise UnavailableError("the response engine (ioguide.criteria.assess) is not installed")
-    result: dict[str, Any] = engine(case, criteria)
-    return result
+    return assess_json(case, criteria)
 
 
 #: Criteria whose rules validate a stored case that names none (RECIST 1.1, the most common and the strictest
@@ -37,20 +39,14 @@ VALIDATION_CRITERIA = "recist1.1"
 
 
 def validate_case(case: Any) -> None:
-    """Run the response engine's validation (the CLI's rules and messages) on a case; no-op without it."""
-    engine = _assess_json()
-    if engine is not None:
-        named = isinstance(case, dict) and case.get("criteria") is not None
-        engine(case, None if named else VALIDATION_CRITERIA)
+    """Run the response engine's validation (the CLI's rules and messages) on a case document."""
+    named = isinstance(case, dict) and case.get("criteria") is not None
+    assess_json(case, None if named else VALIDATION_CRITERIA)
 
 
 def grade_toxicity(kind: str, data: Any, prefix: tuple[str | int, ...] = ("input",)) -> dict[str, Any]:
     """``ioguide grade KIND`` on one input (``spec/toxicity.md``); the result has ``grade``."""
-    try:
-        module = importlib.import_module(f"ioguide.toxicity.{kind}")
-        parse = getattr(module, f"parse_{kind}")
-        grade = getattr(module, f"grade_{kind}")
-    except (ImportError, AttributeError):
-        raise UnavailableError(f"grading of {kind} (ioguide.toxicity.{kind}) is not installed") from None
-    result: dict[str, Any] = grade(parse(data, prefix)).as_dict()
-    return result
+    grader = _GRADERS.get(kind)
+    if grader is None:
+        raise InputError.one("kind", f"{kind!r} is not one of {', '.join(TOXICITY_KINDS)}")
+    return grader(data, prefix)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 from sqlalchemy import func, select
 
+from ioguide.errors import InputError, Problem
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import Patient, Program
 from ioguide.services.common import RECORD_INPUT, load_patient, record
 from ioguide.services.context import Actor, require
 from ioguide.services.errors import ConflictError
+from ioguide.services.plausible import today
 
 
 class PatientIn(BaseModel):
@@ -23,6 +26,22 @@ class PatientIn(BaseModel):
     birth_year: StrictInt | None = Field(None, ge=1900, le=2100)
     sex: Literal["female", "male", "other", "unknown"] | None = None
     criteria: Literal["recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma"] | None = None
+    death_date: dt.date | None = None
+    withdrawal_date: dt.date | None = None
+
+
+def _date_problems(data: PatientIn) -> list[Problem]:
+    """Death and withdrawal dates are not in the future, nor before the birth year."""
+    problems: list[Problem] = []
+    for name in ("death_date", "withdrawal_date"):
+        value: dt.date | None = getattr(data, name)
+        if value is None:
+            continue
+        if value > today():
+            problems.append(Problem(name, f"{value} is after today ({today()}): rule future_date"))
+        if data.birth_year is not None and value.year < data.birth_year:
+            problems.append(Problem(name, f"{value} is before the birth year ({data.birth_year})"))
+    return problems
 
 
 def patient_dict(patient: Patient) -> dict[str, Any]:
@@ -33,12 +52,17 @@ def patient_dict(patient: Patient) -> dict[str, Any]:
         "birth_year": patient.birth_year,
         "sex": patient.sex,
         "criteria": patient.criteria,
+        "death_date": None if patient.death_date is None else patient.death_date.isoformat(),
+        "withdrawal_date": None if patient.withdrawal_date is None else patient.withdrawal_date.isoformat(),
         "version": patient.version,
     }
 
 
 def create_patient(db: Database, actor: Actor, data: PatientIn) -> dict[str, Any]:
     require(actor, "coordinator")
+    problems = _date_problems(data)
+    if problems:
+        raise InputError(problems)
     with write_transaction(db) as session:
         if session.scalar(select(Patient.id).where(Patient.study_id == data.study_id)) is not None:
             raise ConflictError(f"a patient with study_id {data.study_id!r} exists already", "study_id")
@@ -54,6 +78,8 @@ def create_patient(db: Database, actor: Actor, data: PatientIn) -> dict[str, Any
             birth_year=data.birth_year,
             sex=data.sex,
             criteria=data.criteria,
+            death_date=data.death_date,
+            withdrawal_date=data.withdrawal_date,
             version=1,
         )
         session.add(patient)

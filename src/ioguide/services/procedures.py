@@ -9,12 +9,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 from sqlalchemy import select
 
+from ioguide.case.plausibility import date_findings
 from ioguide.errors import InputError, Problem
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import Procedure, ProcedureLesion
 from ioguide.services import engine
 from ioguide.services.common import RECORD_INPUT, load_patient, record
 from ioguide.services.context import Actor, require
+from ioguide.services.plausible import bounds, refuse
 
 Number = StrictFloat  # an integer is accepted; a string or a boolean is not
 Approach = Literal[
@@ -81,6 +83,7 @@ def record_procedure(db: Database, actor: Actor, patient_id: int, data: Procedur
         graded = engine.grade_toxicity("cirse", data.complication, ("complication",))
     with write_transaction(db) as session:
         patient = load_patient(session, patient_id)
+        refuse(date_findings(data.date, "date", bounds(patient)))
         by_label = {lesion.label: lesion for lesion in patient.lesions}
         problems = [
             Problem(name, f"required for a procedure of kind {data.kind!r}")

@@ -8,11 +8,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, StrictStr
 from sqlalchemy import select
 
+from ioguide.case.plausibility import INFUSION, date_findings, toxicity_findings
 from ioguide.records.db import Database, read_session, write_transaction
-from ioguide.records.models import ToxicityEvent
+from ioguide.records.models import Procedure, ToxicityEvent
 from ioguide.services import engine
 from ioguide.services.common import RECORD_INPUT, load_patient, record
 from ioguide.services.context import Actor, require
+from ioguide.services.plausible import bounds, refuse
 
 
 class ToxicityIn(BaseModel):
@@ -38,10 +40,20 @@ def event_dict(event: ToxicityEvent) -> dict[str, Any]:
 
 
 def record_toxicity(db: Database, actor: Actor, patient_id: int, data: ToxicityIn) -> dict[str, Any]:
+    """Grade and store one event; an onset after today, death or withdrawal, a CRS/ICANS before the first CAR-T
+    infusion and a CIRSE complication before the first procedure are refused (``case/plausibility.py``)."""
     require(actor, "coordinator")
     result = engine.grade_toxicity(data.kind, data.input)
     with write_transaction(db) as session:
         patient = load_patient(session, patient_id)
+        done = session.execute(select(Procedure.kind, Procedure.date).where(Procedure.patient_id == patient.id)).all()
+        infusions = [row.date for row in done if row.kind == INFUSION]
+        refuse(
+            [
+                *date_findings(data.date, "date", bounds(patient)),
+                *toxicity_findings(data.kind, data.date, "date", infusions, [row.date for row in done]),
+            ]
+        )
         event = ToxicityEvent(
             patient_id=patient.id,
             kind=data.kind,

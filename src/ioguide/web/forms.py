@@ -40,6 +40,10 @@ def diameter(text: str) -> int | float | str | None:
     return _number(text)
 
 
+#: The questioned rules the timepoint form can accept, one checkbox each (``confirm_<rule>``).
+CONFIRM_BOXES = ("replaces_baseline", "diameter_change")
+
+
 def timepoint_document(form: Mapping[str, str], lesions: list[dict[str, Any]]) -> dict[str, Any]:
     """The ``spec/response.md`` timepoint object the form describes."""
     doc: dict[str, Any] = {"date": form.get("date", "").strip()}
@@ -74,6 +78,9 @@ def timepoint_document(form: Mapping[str, str], lesions: list[dict[str, Any]]) -
                 item[flag] = True
         new.append(item)
     doc["new_lesions"] = new
+    confirm = [rule for rule in CONFIRM_BOXES if _flag(form, f"confirm_{rule}")]
+    if confirm:
+        doc["confirm"] = confirm
     return doc
 
 
@@ -110,6 +117,8 @@ def timepoint_field(path: str) -> str:
         return f"new_{name}_{match.group(1)}"
     if rest in ("date", "reason"):
         return rest
+    if rest == "X-Reason":  # a correction (or a scan replacing the baseline) needs the reason for the change
+        return "reason_for_change"
     return ""
 
 

@@ -16,13 +16,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from ioguide.api.context import get_context
 from ioguide.criteria.applicability import DISEASES, offered_criteria
 from ioguide.errors import InputError, Problem
 from ioguide.interop.terminology import SITES
 from ioguide.labels import label
 from ioguide.services import audit, cases, patients, procedures
 from ioguide.services.errors import ConflictError
+from ioguide.serving.context import get_context
 from ioguide.web.routes import PageRoute, User, _form, _go, _with_reason, page
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)

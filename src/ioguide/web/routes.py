@@ -21,21 +21,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException
 
 from ioguide import labels
-from ioguide.api.context import get_context
+from ioguide.criteria.values import CRITERIA
 from ioguide.errors import InputError, Problem
-from ioguide.planning.from_case import default_visit
 from ioguide.plots import response as figures
 from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
-from ioguide.services import cases, engine, patients, procedures, toxicity
+from ioguide.services import cases, cohort, engine, patients, plans, toxicity
 from ioguide.services.context import Actor
-from ioguide.services.errors import (
-    ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    ServiceError,
-    StaleVersionError,
-)
-from ioguide.web import forms, plans, views
+from ioguide.services.errors import ConflictError, ServiceError, StaleVersionError, outcome
+from ioguide.serving.context import get_context
+from ioguide.web import forms, views
 from ioguide.web.session import (
     SignInRequired,
     clear_cookie,
@@ -50,7 +44,7 @@ from ioguide.web.session import (
 STATIC = Path(__file__).resolve().parent / "static"
 _env = Environment(loader=PackageLoader("ioguide.web", "templates"), autoescape=select_autoescape(), trim_blocks=True)
 _env.globals.update(
-    CRITERIA=views.CRITERIA,
+    CRITERIA=CRITERIA,
     CRITERIA_NAMES=views.CRITERIA_NAMES,
     SUBSETS=SUBSETS,
     SUBSET_TITLES=SUBSET_TITLES,
@@ -71,13 +65,15 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired as exc:
+                if request.method == "POST" and not request.url.path.endswith("/preview"):
+                    # a form being saved is kept; a live preview (saves nothing) just goes to sign-in
+                    return await _sign_in_keeping_the_form(request, exc.next_url)
                 target = f"/login?next={quote(exc.next_url, safe='/?=&')}"
                 if _is_htmx(request):  # an expired session during an htmx request: the whole page goes to sign-in
                     return Response(status_code=204, headers={"HX-Redirect": target})
                 return RedirectResponse(target, status_code=303)
             except ServiceError as exc:
-                status = PAGE_ERRORS.get(type(exc), 400)
-                return error_page(request, status, exc.message)
+                return error_page(request, outcome(exc).status, exc.message)
             except RequestValidationError as exc:
                 return error_page(request, 422, "; ".join(str(e.get("msg", "")) for e in exc.errors()))
             except HTTPException as exc:
@@ -86,15 +82,23 @@ class PageRoute(APIRoute):
         return handle
 
 
-#: Service failures as page statuses.
-PAGE_ERRORS: dict[type[ServiceError], int] = {
-    NotFoundError: 404,
-    PermissionDeniedError: 403,
-    ConflictError: 409,
-    StaleVersionError: 412,
-}
-
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+#: Fields of the sign-in form itself, never kept from an expired session's form.
+_SIGN_IN_FIELDS = ("username", "password", "next", "resubmit")
+
+
+async def _sign_in_keeping_the_form(request: Request, next_url: str) -> Response:
+    """A form sent after the session expired: the sign-in form, carrying what was typed as hidden fields; after
+    sign-in, ``/login`` answers 307, so the browser sends the same body (the kept form) to the form's address.
+    An htmx request gets the sign-in form in place of the page's content."""
+    form = await _form(request)
+    kept = {k: v for k, v in form.items() if k not in _SIGN_IN_FIELDS}
+    context = {"next": safe_next(next_url), "error": None, "username": "", "kept": kept, "actor": None}
+    if _is_htmx(request):
+        html = _env.get_template("_login_form.html").render(request=request, **context)
+        return HTMLResponse(html, headers={"HX-Retarget": "#main", "HX-Reswap": "innerHTML"})
+    return page(request, "login.html", status=401, **context)
 
 
 def _cells(value: float) -> str:
@@ -159,7 +163,7 @@ def home() -> RedirectResponse:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> HTMLResponse:
-    return page(request, "login.html", next=safe_next(next), error=None, username="")
+    return page(request, "login.html", next=safe_next(next), error=None, username="", kept={})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -169,8 +173,12 @@ async def login(request: Request) -> Response:
     target = safe_next(form.get("next"))
     actor, error = sign_in(request, username, password) if username and password else (None, "Enter both fields.")
     if actor is None:
-        return page(request, "login.html", status=401, next=target, error=error, username=username, actor=None)
-    response = RedirectResponse(target, status_code=303)
+        kept = {k: v for k, v in form.items() if k not in _SIGN_IN_FIELDS} if form.get("resubmit") == "1" else {}
+        return page(
+            request, "login.html", status=401, next=target, error=error, username=username, actor=None, kept=kept
+        )
+    # a form kept from an expired session is sent again, unchanged, to where it was going (307 keeps the body)
+    response = RedirectResponse(target, status_code=307 if form.get("resubmit") == "1" else 303)
     set_cookie(request, response, actor)
     return response
 
@@ -194,7 +202,7 @@ def cohort_page(
     subset: Annotated[str, Query(pattern="^(overall|injected|non_injected)$")] = "overall",
 ) -> HTMLResponse:
     chosen = criteria or "itrecist"
-    data = views.cohort(get_context(request).db, actor, chosen, program or None, response or None, injected or None)
+    data = cohort.cohort(get_context(request).db, actor, chosen, program or None, response or None, injected or None)
     filters = {"criteria": chosen, "program": program or "", "response": response or "", "injected": injected or ""}
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     return page(
@@ -205,7 +213,7 @@ def cohort_page(
         filters=filters,
         query=query,
         subset=subset,
-        responses=views.RESPONSE_FILTERS,
+        responses=cohort.RESPONSE_FILTERS,
     )
 
 
@@ -225,11 +233,11 @@ def cohort_plot(
     if kind not in ("waterfall", "spider", "swimmer") or fmt not in ("png", "svg"):
         raise HTTPException(404, "plots are waterfall, spider or swimmer, as .png or .svg")
     chosen = criteria or "itrecist"
-    data = views.cohort(
+    data = cohort.cohort(
         get_context(request).db, actor, chosen, program or None, response or None, injected or None, with_events=True
     )
     part: Subset = "injected" if subset == "injected" else "non_injected" if subset == "non_injected" else "overall"
-    inputs = views.plot_inputs(data["rows"], part, kind)
+    inputs = cohort.plot_inputs(data["rows"], part, kind)
     title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} ({views.CRITERIA_NAMES[chosen]})"
     if subset != "overall":
         title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} (itRECIST subset)"
@@ -269,6 +277,7 @@ def _timepoint_form_context(
         "values": values,
         "errors": errors or {},
         "general": general or [],
+        "stored": None,
     }
 
 
@@ -302,6 +311,12 @@ async def save_timepoint(request: Request, actor: User, patient_id: int) -> Resp
         problems = err.problems if isinstance(err, InputError) else (Problem(err.field, err.message),)
         by_field, general = forms.field_errors(problems, forms.timepoint_field)
         context = _timepoint_form_context(case, editing, dict(form), by_field, general)
+        if isinstance(err, StaleVersionError) and editing is not None:
+            # someone changed it since it was opened: show their stored values beside the typed ones, and take
+            # their version, so that saving again (having seen both) replaces theirs knowingly
+            stored = cases.get_timepoint(db, actor, patient_id, dt.date.fromisoformat(editing["date"]))
+            context["stored"] = forms.timepoint_form_values(stored)
+            context["editing"] = {**editing, "version": stored["version"]}
         return page(request, "timepoint_form.html", status=422, actor=actor, patient={"id": patient_id}, **context)
     return _go(request, f"/patients/{patient_id}?saved=scan+{doc['date']}#responses")
 
@@ -367,35 +382,12 @@ def _date_message(err: Exception) -> str:
 
 def _plan_context(
     request: Request, actor: Actor, patient_id: int, agent: str | None, visit: str | None, cap: str | None, on: str
-) -> dict[str, Any]:
-    db = get_context(request).db
-    patient = patients.get_patient(db, actor, patient_id)
-    case, _ = cases.get_case(db, actor, patient_id)
-    procs = procedures.list_procedures(db, actor, patient_id)
-    known = plans.agents()
-    used = [str(p["agent"]) for p in procs if p["kind"] == "injection" and p.get("agent") in known]
-    chosen = agent if agent is not None and agent in known else (used[-1] if used else next(iter(known)))
-    chosen_visit = visit if visit in ("first", "subsequent") else default_visit(procs, chosen)
+) -> plans.PatientPlan:
     try:
         day = dt.date.fromisoformat(on)
     except ValueError:
         day = dt.date.today()
-    context: dict[str, Any] = {
-        "patient": patient,
-        "agents": known,
-        "agent": chosen,
-        "visit": chosen_visit,
-        "cap_policy": cap or "",
-        "on": day.isoformat(),
-        "previous": [p for p in procs if p["kind"] == "injection"][-3:],
-        "problems": [],
-        "result": None,
-    }
-    try:
-        context["result"] = plans.make_plan(case, chosen, chosen_visit, cap or None, day)
-    except InputError as err:
-        context["problems"] = [str(p) for p in err.problems]
-    return context
+    return plans.plan_for_patient(get_context(request).db, actor, patient_id, agent, visit, cap, day)
 
 
 @router.get("/patients/{patient_id}/plan", response_class=HTMLResponse)
@@ -408,25 +400,23 @@ def plan_page(
     cap_policy: Annotated[str | None, Query(pattern="^(truncate|skip)?$")] = None,
     on: Annotated[str, Query(max_length=10)] = "",
 ) -> HTMLResponse:
-    context = _plan_context(request, actor, patient_id, agent, visit, cap_policy, on)
-    return page(request, "plan.html", actor=actor, **context)
+    planned = _plan_context(request, actor, patient_id, agent, visit, cap_policy, on)
+    return page(request, "plan.html", actor=actor, **planned.as_context())
 
 
 @router.post("/patients/{patient_id}/plan/done", response_class=HTMLResponse)
 async def plan_done(request: Request, actor: User, patient_id: int) -> Response:
     """Record the plan as given: the plan is computed again from the same choices and stored as an injection."""
     form = await _form(request)
-    context = _plan_context(
+    planned = _plan_context(
         request, actor, patient_id, form.get("agent"), form.get("visit"), form.get("cap_policy"), form.get("on", "")
     )
-    if context["result"] is None:
-        return page(request, "plan.html", status=422, actor=actor, **context)
-    document = plans.procedure_document(context["result"]["plan"], dt.date.fromisoformat(context["on"]))
+    context = planned.as_context()
     try:
-        data = procedures.ProcedureIn.model_validate(document)
-        procedures.record_procedure(get_context(request).db, _with_reason(actor, form), patient_id, data)
+        plans.record_plan(get_context(request).db, _with_reason(actor, form), patient_id, planned)
     except InputError as err:
-        context["problems"] = [str(p) for p in err.problems]
+        if planned.result is not None:
+            context["problems"] = [str(p) for p in err.problems]
         return page(request, "plan.html", status=422, actor=actor, **context)
     return _go(request, f"/patients/{patient_id}?saved=injection#procedures")
 

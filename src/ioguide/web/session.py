@@ -1,6 +1,6 @@
 """Cookie sign-in for the pages: the API's users, roles, throttle and signed tokens, carried in a cookie.
 
-The cookie holds the same HMAC-signed token as ``POST /api/v1/auth/token`` (``ioguide.api.auth``); the role is
+The cookie holds the same HMAC-signed token as ``POST /api/v1/auth/token`` (``ioguide.serving.tokens``); the role is
 read from the database at each request, so a changed or deactivated user takes effect at once. The cookie is
 ``HttpOnly`` and ``SameSite=Strict`` (a form posted from another site carries no cookie), and every state-changing
 page request must also come from this origin (``Origin``/``Referer`` check).
@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request, Response
 
-from ioguide.api.auth import issue_token, read_token
-from ioguide.api.context import get_context
 from ioguide.services.context import Actor
 from ioguide.services.users import authenticate, find_actor
+from ioguide.serving.context import get_context
+from ioguide.serving.tokens import issue_token, read_token
 
 COOKIE = "ioguide_session"
 

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from ioguide.errors import InputError
-from ioguide.plots.cohort_data import PROGRESSION, Subset, change_series, plain_code, swimmer_lane
 from ioguide.records.db import Database
-from ioguide.services import audit, cases, engine, patients, procedures, toxicity
+from ioguide.services import audit, cases, cohort, patients, plans, procedures, toxicity
 from ioguide.services.context import Actor, may
-from ioguide.web import plans
 
-CRITERIA: tuple[str, ...] = ("recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma")
 CRITERIA_NAMES: dict[str, str] = {
     "recist1.1": "RECIST 1.1",
     "irecist": "iRECIST",
@@ -26,7 +21,6 @@ CRITERIA_NAMES: dict[str, str] = {
     "mrecist": "mRECIST",
     "mesothelioma": "mRECIST 1.1 mesothelioma",
 }
-RESPONSE_FILTERS: tuple[str, ...] = ("CR", "PR", "SD", "NON_CR_NON_PD", "PD", "iUPD", "iCPD", "NE")
 TOXICITY_NAMES = {"crs": "CRS (ASTCT)", "icans": "ICANS (ASTCT)", "ctcae": "CTCAE", "cirse": "CIRSE"}
 
 
@@ -37,34 +31,6 @@ def permissions(actor: Actor) -> dict[str, bool]:
         "edit_case": may(actor.role, "radiologist"),
         "admin": may(actor.role, "admin"),
     }
-
-
-@dataclass(frozen=True)
-class Assessed:
-    """One criterion's output for a case, or the problems that stop it (a case may not fit every criterion)."""
-
-    criteria: str
-    result: dict[str, Any] | None
-    problems: tuple[str, ...] = ()
-
-    @property
-    def current(self) -> dict[str, Any] | None:
-        """The latest follow-up timepoint that has a response."""
-        if self.result is None:
-            return None
-        rows = [row for row in self.result["timepoints"][1:] if row.get("response")]
-        return rows[-1] if rows else None
-
-
-def assess(case: dict[str, Any], criteria: str) -> Assessed:
-    if criteria == "mesothelioma" and not any(lesion.get("pleural") for lesion in case["lesions"]):
-        return Assessed(criteria, None, ("no pleural measurement site: the mesothelioma criteria do not apply",))
-    if not case["timepoints"]:
-        return Assessed(criteria, None, ("no imaging timepoint recorded yet",))
-    try:
-        return Assessed(criteria, engine.assess(case, criteria))
-    except InputError as err:
-        return Assessed(criteria, None, tuple(str(p) for p in err.problems))
 
 
 def _cell(case: Mapping[str, Any], lesion: Mapping[str, Any], timepoint: Mapping[str, Any]) -> str:
@@ -189,8 +155,7 @@ def patient_page(db: Database, actor: Actor, patient_id: int) -> dict[str, Any]:
     patient = patients.get_patient(db, actor, patient_id)
     case, version = cases.get_case(db, actor, patient_id)
     own = case.get("criteria") or "recist1.1"
-    assessed = [assess(case, c) for c in CRITERIA]
-    assessed.sort(key=lambda a: a.criteria != own)
+    assessed = cohort.assess_all(case, own)
     procs = procedures.list_procedures(db, actor, patient_id)
     events = toxicity.list_toxicity(db, actor, patient_id)
     trail = audit.list_audit(db, actor, patient_id, 1000, 0)["items"]
@@ -208,67 +173,3 @@ def patient_page(db: Database, actor: Actor, patient_id: int) -> dict[str, Any]:
         "agent_names": plans.agents(),
         "audit": [{**row, "changes": audit_changes(row.get("before"), row.get("after"))} for row in reversed(trail)],
     }
-
-
-def _matches(row: dict[str, Any], program: str | None, response: str | None, injected: str | None) -> bool:
-    if program and row["patient"]["program"] != program:
-        return False
-    if response and row["current_code"] != response:
-        return False
-    if injected == "yes" and not row["injected"]:
-        return False
-    return not (injected == "no" and row["injected"])
-
-
-def cohort(
-    db: Database,
-    actor: Actor,
-    criteria: str,
-    program: str | None = None,
-    response: str | None = None,
-    injected: str | None = None,
-    with_events: bool = False,
-) -> dict[str, Any]:
-    """The patients of the cohort with their current and best response under ``criteria``, filtered."""
-    listed = patients.list_patients(db, actor, 500, 0)
-    rows: list[dict[str, Any]] = []
-    programs = sorted({p["program"] for p in listed["items"]})
-    for patient in listed["items"]:
-        case, _ = cases.get_case(db, actor, patient["id"])
-        chosen = assess(case, criteria)
-        split = chosen if criteria == "itrecist" else assess(case, "itrecist")
-        current = chosen.current
-        row = {
-            "patient": patient,
-            "own_criteria": case.get("criteria"),
-            "assessed": chosen,
-            "split": split,
-            "current": current,
-            "current_code": plain_code(current["response"]) if current else None,
-            "progressing": bool(current and current["response"] in PROGRESSION),
-            "injected": any(lesion.get("injected") for lesion in case["lesions"]),
-            "last_scan": case["timepoints"][-1]["date"] if case["timepoints"] else None,
-        }
-        if _matches(row, program, response, injected):
-            if with_events:
-                row["procedures"] = procedures.list_procedures(db, actor, patient["id"])
-                row["toxicity"] = toxicity.list_toxicity(db, actor, patient["id"])
-            rows.append(row)
-    return {"rows": rows, "programs": programs, "total": listed["total"]}
-
-
-def plot_inputs(rows: list[dict[str, Any]], subset: Subset, kind: str) -> list[Any]:
-    """The series (waterfall, spider) or lanes (swimmer) of ``subset`` for the cohort rows."""
-    out: list[Any] = []
-    for row in rows:
-        assessed: Assessed = row["assessed"] if subset == "overall" else row["split"]
-        if assessed.result is None:
-            continue
-        label = row["patient"]["study_id"]
-        if kind == "swimmer":
-            item: Any = swimmer_lane(label, assessed.result, subset, row["procedures"], row["toxicity"])
-        else:
-            item = change_series(label, assessed.result, subset)
-        if item is not None:
-            out.append(item)
-    return out

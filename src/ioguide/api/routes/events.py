@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 
 from ioguide.api.auth import requires
-from ioguide.api.context import get_context
 from ioguide.services import procedures, toxicity
 from ioguide.services.context import Actor
+from ioguide.serving.context import get_context
 
 router = APIRouter(prefix="/api/v1/patients", tags=["toxicity and procedures"])
 

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 
 from ioguide.api.auth import requires
-from ioguide.api.context import get_context
 from ioguide.services.context import Actor
+from ioguide.serving.context import get_context
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from ioguide.api.auth import requires
-from ioguide.api.context import get_context
 from ioguide.services import imaging
 from ioguide.services.context import Actor
+from ioguide.serving.context import get_context
 
 router = APIRouter(prefix="/api/v1", tags=["imaging"])
 

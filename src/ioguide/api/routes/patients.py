@@ -9,11 +9,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
 from ioguide.api.auth import if_match, requires
-from ioguide.api.context import get_context
 from ioguide.api.routes.schema import json_body
 from ioguide.services import cases, patients
 from ioguide.services.casedoc import CaseDoc, LesionDoc, TimepointDoc
 from ioguide.services.context import Actor
+from ioguide.serving.context import get_context
 
 router = APIRouter(prefix="/api/v1/patients", tags=["patients"])
 

@@ -9,12 +9,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StrictStr
 from sqlalchemy import text
 
-from ioguide.api.auth import issue_token, requires
-from ioguide.api.context import get_context
+from ioguide.api.auth import requires
 from ioguide.services import audit
 from ioguide.services.common import RECORD_INPUT
 from ioguide.services.context import Actor
 from ioguide.services.users import add_user, authenticate
+from ioguide.serving.context import get_context
+from ioguide.serving.tokens import issue_token
 
 router = APIRouter(prefix="/api/v1", tags=["system"])
 

@@ -1,4 +1,4 @@
-"""The injection plan page's inputs (web/plans.py): injected lesions at their latest measurement, through the
+"""The injection plan use case (services/plans.py): injected lesions at their latest measurement, through the
 planner of ``ioguide plan injection`` (T-VEC: IMLYGIC US prescribing information, section 2.1 Tables 1 and 2)."""
 
 from __future__ import annotations
@@ -8,16 +8,18 @@ from typing import Any
 
 import pytest
 
+from ioguide.case.document import case_of
+from ioguide.criteria.values import Case
 from ioguide.errors import InputError
-from ioguide.web import plans
+from ioguide.services import plans
 
 TVEC = "talimogene_laherparepvec"
 
 
-def case(*timepoints: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+def case(*timepoints: tuple[str, dict[str, Any]]) -> Case:
     """Two injected skin lesions (which lesions enter a plan is tested in tests/planning/test_from_case.py)."""
     lesions = [{"id": i, "role": "target", "organ": "skin", "injected": True} for i in ("I1", "I2")]
-    return {"lesions": lesions, "timepoints": [{"date": d, "diameters_mm": sizes} for d, sizes in timepoints]}
+    return case_of({"lesions": lesions, "timepoints": [{"date": d, "diameters_mm": s} for d, s in timepoints]})
 
 
 def test_the_tvec_plan_follows_the_label_tables() -> None:
@@ -32,10 +34,11 @@ def test_the_tvec_plan_follows_the_label_tables() -> None:
 
 
 def test_nothing_to_plan_and_an_unknown_agent_are_said() -> None:
+    gone = case(("2026-01-05", {"I1": 32, "I2": 24}), ("2026-02-02", {"I1": 0, "I2": "too_small"}))
     with pytest.raises(InputError, match="no injected lesion with a measured diameter"):
-        plans.make_plan(case(), TVEC, "first", None, dt.date(2026, 1, 5))
+        plans.make_plan(gone, TVEC, "first", None, dt.date(2026, 2, 9))
     with pytest.raises(InputError, match="agent"):
-        plans.make_plan(case(("2026-01-05", {"I1": 32})), "no_such_agent", "first", None, dt.date(2026, 1, 5))
+        plans.make_plan(case(("2026-01-05", {"I1": 32, "I2": 24})), "no_such_agent", "first", None, dt.date(2026, 1, 5))
 
 
 @pytest.mark.parametrize(

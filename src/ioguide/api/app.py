@@ -24,6 +24,7 @@ from ioguide.api.settings import ApiSettings
 from ioguide.records.db import Database, open_database
 from ioguide.web.records_pages import router as records_pages_router
 from ioguide.web.routes import router as web_router
+from ioguide.web.toxicity_pages import router as toxicity_pages_router
 
 
 def _docs_page(spec: dict[str, Any]) -> str:
@@ -76,6 +77,7 @@ def create_app(settings: ApiSettings | None = None, db: Database | None = None) 
     for router in (system.router, patients.router, events.router, exports.router, imaging.router):
         app.include_router(router)
     app.include_router(records_pages_router)  # before the patient page: /patients/new is not a patient id
+    app.include_router(toxicity_pages_router)  # before the CRS/ICANS form: /toxicity/ctcae is not a CRS/ICANS kind
     app.include_router(web_router)  # the pages for the care team (web/), on the same services
 
     @app.get("/api/docs", include_in_schema=False)

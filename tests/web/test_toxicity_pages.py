@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from ioguide.demo.loader import DEMO_ACTOR
 from ioguide.records.db import Database
 from ioguide.services import audit, toxicity
+from ioguide.web import forms, toxicity_pages
 from web.test_routes import audit_count, patient_id
 
 Sign = Callable[[str], TestClient]
@@ -170,3 +171,18 @@ def test_a_viewer_cannot_correct(signed_in: Sign, db: Database) -> None:
     form = {"term": "pneumothorax", "date": "2026-02-13", "grade": "3", "version": "1", "reason_for_change": "x"}
     reply = viewer.post(f"/patients/{pid}/toxicity/events/{event['id']}/correct", data=form)
     assert reply.status_code == 403 and ctcae_events(db, pid, "2026-02-13")[0]["grade"] == 2
+
+
+def test_a_stored_crs_or_icans_input_fills_its_form_back_unchanged() -> None:
+    """A correction starts from what was stored: the form values give back the very same grader input (a form that
+    dropped the ICE items, the CAPD choice or a flag would silently change the grade on save)."""
+    crs = {"temp_c": 38.6, "fever_masked": True, "hypotension": "no_vasopressor", "oxygen": "low_flow",
+           "oxygen_flow_l_min": 4.0}  # fmt: skip
+    ice = {"age_years": 54.0, "consciousness": "awakens_to_voice", "seizure": "none", "motor_weakness": True,
+           "cerebral_edema": "none", "ice_items": {"orientation": 3, "naming": 3, "commands": 1, "writing": 0,
+                                                   "attention": 1}}  # fmt: skip
+    capd = {"age_years": 8.0, "consciousness": "awake", "seizure": "none", "motor_weakness": False,
+            "cerebral_edema": "none", "developmental_delay": True, "capd_score": 12}  # fmt: skip
+    assert forms.crs_document(toxicity_pages.form_values("crs", "2026-01-07", crs)) == crs
+    for doc in (ice, capd):
+        assert forms.icans_document(toxicity_pages.form_values("icans", "2026-01-07", doc)) == doc

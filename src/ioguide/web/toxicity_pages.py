@@ -253,7 +253,7 @@ async def correct_save(request: Request, actor: User, patient_id: int, event_id:
     shown = {**event, "version": form.get("version", "")}
     try:
         data = toxicity.ToxicityIn.model_validate({"kind": kind, "date": form.get("date", ""), "input": data_input})
-        version = int(form.get("version", "0") or 0) if form.get("version", "").isdigit() else 0
+        version = int(form["version"]) if form.get("version", "").isdigit() else 0  # no version: never current
         toxicity.correct_toxicity(db, _with_reason(actor, form), patient_id, event_id, data, version)
     except StaleVersionError:
         return _correct_page(request, actor, patient_id, shown, form, (Problem("", STALE_MESSAGE),), status=412)

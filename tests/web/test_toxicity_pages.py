@@ -143,6 +143,19 @@ def test_a_stale_correction_is_412_and_says_someone_changed_it(signed_in: Sign, 
     assert ctcae_events(db, pid, "2026-02-11")[0]["grade"] == 3
 
 
+def test_an_event_recorded_by_its_meddra_code_opens_for_correction(signed_in: Sign, db: Database) -> None:
+    """NCI CTCAE v5.0: MedDRA 10035759 is Pneumothorax; the API accepts the code alone (toxicity.md)."""
+    client = signed_in("coordinator")
+    pid = patient_id(client, "IT-005")
+    data = toxicity.ToxicityIn.model_validate(
+        {"kind": "ctcae", "date": "2026-02-14", "input": {"meddra_code": 10035759, "grade": 1}}
+    )
+    event = toxicity.record_toxicity(db, DEMO_ACTOR, pid, data)
+    page = client.get(f"/patients/{pid}/toxicity/events/{event['id']}/correct")
+    assert page.status_code == 200 and 'name="term" value="pneumothorax"' in page.text
+    assert 'id="c-grade-1" name="grade" value="1" checked' in page.text
+
+
 def test_a_crs_event_is_corrected_on_its_own_form(signed_in: Sign, db: Database) -> None:
     """Lee et al. 2019 (ASTCT CRS): fever alone is grade 1; with one vasopressor grade 3."""
     client = signed_in("coordinator")

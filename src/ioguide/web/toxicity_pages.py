@@ -209,6 +209,11 @@ async def ctcae_save(request: Request, actor: User, patient_id: int) -> Response
 # --- correcting a stored event ----------------------------------------------------------------------------------
 
 
+def _stored_term(event: dict[str, Any]) -> str:
+    """The key the grader resolved (an event given only by ``meddra_code`` has no ``term`` in its input)."""
+    return str(event["result"].get("term") or event["input"].get("term", ""))
+
+
 def _correct_page(
     request: Request,
     actor: Any,
@@ -219,7 +224,7 @@ def _correct_page(
     status: int = 200,
 ) -> HTMLResponse:
     if event["kind"] == "ctcae":
-        return _ctcae_page(request, actor, patient_id, event["input"].get("term", ""), "", values, problems, status,
+        return _ctcae_page(request, actor, patient_id, _stored_term(event), "", values, problems, status,
                            event)  # fmt: skip
     if event["kind"] not in ("crs", "icans"):
         raise HTTPException(404, f"{event['kind']} events are corrected on their procedure")
@@ -243,7 +248,7 @@ async def correct_save(request: Request, actor: User, patient_id: int, event_id:
     event = toxicity.get_toxicity(db, actor, patient_id, event_id)
     kind = event["kind"]
     if kind == "ctcae":
-        data_input = ctcae_document(form, term_context(event["input"].get("term", "")))
+        data_input = ctcae_document(form, term_context(_stored_term(event)))
     elif kind == "crs":
         data_input = forms.crs_document(form)
     elif kind == "icans":

@@ -81,6 +81,20 @@ TERMS: dict[str, str] = {
     "icans": "ICANS (ASTCT 2019)",
     "ctcae": "CTCAE",
     "cirse": "CIRSE complication",
+    "value": "measured value",
+    "unit": "unit",
+    "uln": "upper limit of normal (ULN)",
+    "lln": "lower limit of normal (LLN)",
+    "baseline": "patient's baseline value",
+    "baseline_abnormal": "baseline was abnormal",
+    "on_anticoagulation": "on anticoagulation",
+    "symptomatic": "symptomatic",
+    "physiologic_consequences": "physiologic consequences",
+    "finding": "clinical finding",
+    "duration_h": "duration (hours)",
+    "stools_over_baseline_per_day": "stools per day over baseline",
+    "specify": "adverse event, in the clinician's words",
+    "reason_for_change": "reason for the correction",
 }
 
 

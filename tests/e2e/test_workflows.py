@@ -102,6 +102,9 @@ PAGES = (
     "{p}/procedures/new?kind=infusion",
     "{p}/toxicity/crs",
     "{p}/toxicity/icans",
+    "{p}/toxicity/ctcae?q=pneumo",
+    "{p}/toxicity/ctcae?term=pneumothorax",
+    "{p}/toxicity/ctcae?term=alanine_aminotransferase_increased",
     "{p}/plan",
 )
 

@@ -17,6 +17,7 @@ from ioguide.serving.context import ApiContext
 from ioguide.serving.settings import ApiSettings
 from ioguide.web.records_pages import router as records_pages_router
 from ioguide.web.routes import router as web_router
+from ioguide.web.toxicity_pages import router as toxicity_pages_router
 
 
 def _lifespan(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -42,5 +43,6 @@ def create_app(settings: ApiSettings | None = None, db: Database | None = None) 
     app.state.ioguide = ApiContext(db=database, settings=settings)
     mount_api(app)
     app.include_router(records_pages_router)  # before the patient page: /patients/new is not a patient id
+    app.include_router(toxicity_pages_router)  # before the CRS/ICANS form: /toxicity/ctcae is not a CRS/ICANS kind
     app.include_router(web_router)  # the pages for the care team (web/), on the same services
     return app

@@ -9,12 +9,14 @@ from pydantic import BaseModel, StrictStr
 from sqlalchemy import select
 
 from ioguide.case.plausibility import INFUSION, date_findings, toxicity_findings
+from ioguide.errors import InputError
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import Procedure, ToxicityEvent
 from ioguide.services import engine
-from ioguide.services.common import RECORD_INPUT, load_patient, record
+from ioguide.services.common import RECORD_INPUT, check_version, load_patient, record
 from ioguide.services.context import Actor, require
-from ioguide.services.plausible import bounds, refuse
+from ioguide.services.errors import NotFoundError
+from ioguide.services.plausible import bounds, refuse, require_reason
 
 
 class ToxicityIn(BaseModel):
@@ -68,6 +70,44 @@ def record_toxicity(db: Database, actor: Actor, patient_id: int, data: ToxicityI
         out = event_dict(event)
         record(session, actor, "toxicity.create", "toxicity", event.id, patient.id, None, out)
         return out
+
+
+def correct_toxicity(
+    db: Database, actor: Actor, patient_id: int, event_id: int, data: ToxicityIn, expected_version: int
+) -> dict[str, Any]:
+    """Correct a stored event: graded again by the same grader, the reason required (``X-Reason`` or the form's
+    reason), ``expected_version`` the version read (a stale one: 412, nothing changed), before/after audited."""
+    require(actor, "coordinator")
+    require_reason(actor, "a correction of a toxicity event", field="reason")
+    result = engine.grade_toxicity(data.kind, data.input)
+    with write_transaction(db) as session:
+        patient = load_patient(session, patient_id)
+        event = session.get(ToxicityEvent, event_id)
+        if event is None or event.patient_id != patient.id:
+            raise NotFoundError(f"patient {patient_id} has no toxicity event {event_id}", "event_id")
+        check_version(event.version, expected_version, f"toxicity event {event_id}")
+        if data.kind != event.kind:
+            raise InputError.one("kind", f"is {event.kind} for this event: a correction keeps the kind")
+        before = event_dict(event)
+        event.date = data.date
+        event.input = data.input
+        event.grade = result.get("grade")
+        event.result = result
+        event.version += 1
+        session.flush()
+        out = event_dict(event)
+        record(session, actor, "toxicity.correct", "toxicity", event.id, patient.id, before, out)
+        return out
+
+
+def get_toxicity(db: Database, actor: Actor, patient_id: int, event_id: int) -> dict[str, Any]:
+    require(actor, "viewer")
+    with read_session(db) as session:
+        load_patient(session, patient_id)
+        event = session.get(ToxicityEvent, event_id)
+        if event is None or event.patient_id != patient_id:
+            raise NotFoundError(f"patient {patient_id} has no toxicity event {event_id}", "event_id")
+        return event_dict(event)
 
 
 def list_toxicity(db: Database, actor: Actor, patient_id: int) -> list[dict[str, Any]]:

@@ -126,6 +126,8 @@ def toxicity_timeline(
                 "grade": event["grade"],
                 "grade_range": event["result"].get("grade_range"),
                 "reasons": event["result"].get("reasons", []),
+                "text": event["result"].get("grade_text"),
+                "event_id": event["id"],
             }
         )
     for proc in procs:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ioguide.criteria.assess import assess_json
 from ioguide.interop import identity
 from ioguide.interop.inputs import PatientExport, ProcedureRecord, ToxicityRecord
 from ioguide.interop.terminology import (
@@ -299,7 +298,7 @@ class _Builder:
 
     def responses(self) -> None:
         for n, criteria in enumerate(self.patient.export_criteria()):
-            result = assess_json(self.patient.case, criteria)
+            result = self.patient.assessment(criteria)
             for item in result["timepoints"]:
                 if item["response"] is None:
                     continue

@@ -20,7 +20,7 @@ class Variable:
     name: str
     label: str
     kind: Literal["Char", "Num"]
-    core: Literal["Req", "Exp", "Perm"]
+    core: Literal["Req", "Exp", "Perm", "Cond"]  # Cond: ADaM conditionally required
     origin: Literal["Assigned", "Collected", "Derived"] = "Collected"
     codelist: str | None = None
     #: SAS display format of a numeric date (ADaM ``*DT``: days since 1960-01-01, ``DATE9.``).

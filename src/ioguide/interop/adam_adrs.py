@@ -214,9 +214,7 @@ def adrs_rows(rs: Dataset, adsl: list[dict[str, Value]], options: AdrsOptions) -
                 if paramcd != "OVR":
                     out += sorted((r for r in mine if r["PARAMCD"] == paramcd), key=lambda r: float(r["ADT"] or 0))
                 immune = any(str(r["AVALC"]).startswith(("i", "NON-i")) for r in kept_rows)
-                records = [
-                    Response(from_sas(r["ADT"]) or dt.date.min, COMMON[str(r["AVALC"])], r) for r in kept_rows
-                ]
+                records = [Response(from_sas(r["ADT"]) or dt.date.min, COMMON[str(r["AVALC"])], r) for r in kept_rows]
                 for best_code, confirm in zip(best_codes, (False, True), strict=True):
                     code, chosen = best_response(records, reference, options, confirm)
                     label = BEST_PARAM[best_code]

@@ -27,8 +27,8 @@ from ioguide.interop.terminology import (
     UCUM,
     Site,
     check_code,
+    known_site,
     route_for,
-    site_for,
 )
 
 MCODE = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
@@ -131,8 +131,11 @@ class _Builder:
 
     def tumor(self, lesion_id: str, organ: str, field: str, description: str) -> None:
         """mCODE Tumor: identifier slice ``bodyStructureIdentifier`` (type BodyStructure, value required) carrying
-        the lesion key; ``location`` (1..1) from the organ."""
-        site = site_for(organ, field)
+        the lesion key; ``location`` (1..1) from the organ: SNOMED CT when the organ maps (``terminology.SITES``),
+        else the organ as entered, as text only (a CodeableConcept without a coding: nothing guessed, and the
+        export does not stop on a free-text location, as SDTM TULOC)."""
+        del field
+        site = known_site(organ)
         resource: Resource = {
             "resourceType": "BodyStructure",
             "meta": {"profile": [MCODE + "mcode-tumor"]},
@@ -145,7 +148,7 @@ class _Builder:
                 }
             ],
             "description": description,
-            "location": _site_concept(site, organ),
+            "location": {"text": organ} if site is None else _site_concept(site, organ),
             "patient": self.subject,
         }
         self.tumors[lesion_id] = self.add(resource, "lesion", lesion_id)

@@ -69,7 +69,9 @@ def _sums(patient: PatientExport) -> list[float | None]:
     return [tp["sum_mm"] for tp in assessment["timepoints"]]
 
 
-def patient_rows(patient: PatientExport, options: SdtmOptions, problems: Problems) -> tuple[list[Rows], set[tuple[str, str]]]:
+def patient_rows(
+    patient: PatientExport, options: SdtmOptions, problems: Problems
+) -> tuple[list[Rows], set[tuple[str, str]]]:
     """Every domain's rows of one patient, and the LOC values that are sponsor extensions (SUPPTU notes them)."""
     subject = Subject.build(patient, options, problems)
     tu, supptu, extended = tu_rows(subject)
@@ -86,13 +88,13 @@ def study_datasets(study: StudyExport, options: SdtmOptions | None = None) -> di
     collected: dict[str, list[dict[str, Value]]] = {name: [] for name in DOMAINS}
     extended: set[tuple[str, str]] = set()
     for patient in sorted(study.patients, key=lambda p: p.usubjid):
-        rows, more = patient_rows(patient, options, problems)
+        tables, more = patient_rows(patient, options, problems)
         extended |= more
-        for table in rows:
+        for table in tables:
             collected[table.domain.name] += table.rows
-    for name, rows in collected.items():
-        problems.items += check_limits(DOMAINS[name], rows)
-        check_terms(DOMAINS[name], rows, problems, extended)
+    for name, records in collected.items():
+        problems.items += check_limits(DOMAINS[name], records)
+        check_terms(DOMAINS[name], records, problems, extended)
     if problems.items:
         raise InputError(problems.items)
-    return {name: dataset(DOMAINS[name], rows) for name, rows in collected.items()}
+    return {name: dataset(DOMAINS[name], records) for name, records in collected.items()}

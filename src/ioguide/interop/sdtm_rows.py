@@ -97,7 +97,10 @@ class Rows:
 
 
 def check_terms(
-    domain: Domain, rows: list[dict[str, Value]], problems: Problems, extended: set[tuple[str, str]] = frozenset()
+    domain: Domain,
+    rows: list[dict[str, Value]],
+    problems: Problems,
+    extended: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
 ) -> None:
     """Every value of a variable bound to a CDISC codelist is a term of it, except the ``(codelist, value)`` pairs
     of ``extended``: an unmapped location that SUPPTU notes (LOC is extensible; the sponsor's data manager

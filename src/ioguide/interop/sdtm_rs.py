@@ -76,7 +76,9 @@ class _Writer:
     def code(self, value: str, field: str) -> str:
         mapped = RESULT.get(value)
         if mapped is None:
-            self.subject.problems.add(field, f"response {value!r} has no CDISC ONCRSR term (known: {', '.join(RESULT)})")
+            self.subject.problems.add(
+                field, f"response {value!r} has no CDISC ONCRSR term (known: {', '.join(RESULT)})"
+            )
             return value
         return mapped
 
@@ -134,6 +136,8 @@ def _independent_reads(subject: Subject, rs: Rows) -> None:
                 f"{field}.evaluator_id", f"{evaluation.evaluator_id!r} is not a CDISC MEDEVAL term (e.g. RADIOLOGIST 1)"
             )
             continue
-        for row in [r for r in rs.rows if r["RSDTC"] == date and r["RSEVAL"] == "INVESTIGATOR" and r["RSTESTCD"] != "BESTRESP"]:
+        for row in [
+            r for r in rs.rows if r["RSDTC"] == date and r["RSEVAL"] == "INVESTIGATOR" and r["RSTESTCD"] != "BESTRESP"
+        ]:
             copy = {k: v for k, v in row.items() if k not in ("STUDYID", "DOMAIN", "USUBJID", "RSSEQ")}
             rs.add(**copy | {"RSEVAL": "INDEPENDENT ASSESSOR", "RSEVALID": evaluation.evaluator_id, "RSACPTFL": "Y"})

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+
 @dataclass(frozen=True, slots=True)
 class Variable:
     name: str
@@ -229,6 +230,4 @@ def supp(parent: Domain) -> Domain:
     )  # fmt: skip
 
 
-DOMAINS: dict[str, Domain] = {
-    d.name: d for d in (DM, TU, TR, RS, PR, EC, EX, supp(TU), supp(TR), supp(EC))
-}
+DOMAINS: dict[str, Domain] = {d.name: d for d in (DM, TU, TR, RS, PR, EC, EX, supp(TU), supp(TR), supp(EC))}

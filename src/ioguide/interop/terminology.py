@@ -53,12 +53,18 @@ SITES: dict[str, Site] = {
 }
 
 
-def site_for(organ: str, field: str) -> Site:
-    """The body site of a case's organ; ``pleura level N`` (mesothelioma, Armato & Nowak 2018) is the pleura."""
+def known_site(organ: str) -> Site | None:
+    """The body site of a case's organ, or None; ``pleura level N`` (mesothelioma, Armato & Nowak 2018) is the
+    pleura."""
     key = " ".join(organ.lower().replace("_", " ").split())
     if key.startswith("pleura level "):
         key = "pleura"
-    site = SITES.get(key)
+    return SITES.get(key)
+
+
+def site_for(organ: str, field: str) -> Site:
+    """The body site of a case's organ; an organ outside :data:`SITES` is an error naming it."""
+    site = known_site(organ)
     if site is None:
         known = ", ".join(sorted(SITES))
         raise InputError.one(field, f"organ {organ!r} has no CDISC LOC / SNOMED CT body site mapping (known: {known})")

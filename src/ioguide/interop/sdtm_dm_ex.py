@@ -4,7 +4,8 @@ alone: the reference dates that every --DY uses, and what was given where.
 - DM: RFSTDTC / RFXSTDTC the first study treatment, RFENDTC / RFXENDTC the last (``sdtm_subject``); BRTHDTC the
   birth year (ISO 8601 reduced precision, as ioguide stores no birth date, so AGE stays null); SEX in CDISC SEX
   terms (female F, male M, other and unknown U); SITEID and COUNTRY from the export options (null when not
-  given: ioguide does not store them); ARM and ACTARM null (ioguide records no randomised arm).
+  given: ioguide does not store them); ARM and ACTARM null with ARMNRS ``NOT ASSIGNED`` (ioguide assigns no arm;
+  ADSL.TRT01A says what was given).
 - EX and EC: one record per administration per lesion; EXROUTE from CDISC ROUTE (intratumoral INTRATUMOR, C38269
   - "INTRATUMORAL" is not a CT submission value -; INTRAPLEURAL; INTRA-ARTERIAL; ...), EXLOC / EXLAT the treated
   lesion's location (``locations``), EXLNKID the lesion id; the dose is the volume injected into the lesion (mL),
@@ -34,7 +35,8 @@ def dm_rows(subject: Subject) -> Rows:
             "STUDYID": subject.study, "DOMAIN": "DM", "USUBJID": subject.usubjid, "SUBJID": patient.subject,
             "RFSTDTC": first, "RFENDTC": last, "RFXSTDTC": first, "RFXENDTC": last,
             "SITEID": subject.options.site_id, "BRTHDTC": None if patient.birth_year is None else str(patient.birth_year),
-            "AGE": None, "AGEU": None, "SEX": SEX[patient.sex or "unknown"], "COUNTRY": subject.options.country,
+            "AGE": None, "AGEU": None, "SEX": SEX[patient.sex or "unknown"], "ARMNRS": "NOT ASSIGNED",
+            "COUNTRY": subject.options.country,
         }
     )  # fmt: skip
     return dm

@@ -106,6 +106,8 @@ def rs_rows(subject: Subject) -> Rows:
                 writer.add("NEWLPROG", progression, cat, date)
             writer.add("OVRLRESP", writer.code(overall, field), cat, date)
         for name, subset in sorted((assessment.get("subsets") or {}).items()):
+            if subset is None:  # itRECIST: a subset with no lesion at all is null (spec/response.md)
+                continue
             scat = SUBSETS[name]
             for i, item in enumerate(subset["timepoints"]):
                 if item["response"] is None:

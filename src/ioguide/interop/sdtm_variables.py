@@ -205,6 +205,7 @@ DM = Domain(
         Variable("ARM", "Description of Planned Arm", "Char", "Exp", "Assigned"),
         Variable("ACTARMCD", "Actual Arm Code", "Char", "Exp", "Assigned"),
         Variable("ACTARM", "Description of Actual Arm", "Char", "Exp", "Assigned"),
+        Variable("ARMNRS", "Reason Arm and/or Actual Arm is Null", "Char", "Exp", "Assigned"),
         Variable("COUNTRY", "Country", "Char", "Req", "Assigned"),
     ),
 )  # fmt: skip

@@ -60,7 +60,9 @@ def patient(rng: random.Random, number: int, study: str) -> dict[str, Any]:
     n_scans = rng.randint(1, 6)
     scan = start - dt.timedelta(days=rng.randint(0, 20))
     course = {lesion["id"]: _course(rng, n_scans) for lesion in lesions if lesion["role"] == "target"}
-    timepoints = [{"date": _iso(scan), "diameters_mm": baseline, "non_target": {n["id"]: "present" for n in non_targets}}]
+    timepoints = [
+        {"date": _iso(scan), "diameters_mm": baseline, "non_target": {n["id"]: "present" for n in non_targets}}
+    ]
     every = rng.choice([42, 56, 84])
     new_seen: list[dict[str, Any]] = []
     for k in range(n_scans):

@@ -67,7 +67,7 @@ def reference_bor(rows: list[tuple[dt.date, str]], reference: dt.date | None, op
             events.append((1, day, "CR"))
         pr_start = value == "PR" or (value == "CR" and opt.pr_after_cr)
         if pr_start and (
-            not confirm and value == "PR" or _confirmed(rows, i, ("CR", "PR"), {"CR", "PR", "SD", "NE"}, opt)
+            (not confirm and value == "PR") or _confirmed(rows, i, ("CR", "PR"), {"CR", "PR", "SD", "NE"}, opt)
         ):
             events.append((2, day, "PR"))
         if value in ("CR", "PR", "SD"):
@@ -98,7 +98,7 @@ def _investigator_ovr(package: Package) -> tuple[pd.DataFrame, dict[str, dt.date
 
 
 def _subject_rows(rs: pd.DataFrame, usubjid: str, cat: str) -> tuple[list[tuple[dt.date, str]], bool]:
-    mine = rs[(rs.USUBJID == usubjid) & (rs.RSCAT == cat)]
+    mine = rs[(usubjid == rs.USUBJID) & (cat == rs.RSCAT)]
     immune = mine.RSSTRESC.str.startswith(("i", "NON-i")).any()
     per_date: dict[dt.date, str] = {}
     for day, value in zip(mine.RSDTC, mine.RSSTRESC, strict=True):

@@ -72,12 +72,12 @@ def test_tvec_patients_get_the_protocol_visit_names_and_study_days(packages: dic
     tr, dm = _frame(package, "TR"), _frame(package, "DM")
     starts = dict(zip(dm.USUBJID, dm.RFSTDTC, strict=True))
     for row in tr.dropna(subset=["TRDY"]).itertuples():
-        assert row.TRDY == study_day(dt.date.fromisoformat(row.TRDTC), dt.date.fromisoformat(starts[row.USUBJID]))
+        assert study_day(dt.date.fromisoformat(row.TRDTC), dt.date.fromisoformat(starts[row.USUBJID])) == row.TRDY
     weeks = tr[tr.VISIT.str.startswith("WEEK", na=False)]
     assert {"WEEK 12", "WEEK 24"} <= set(weeks.VISIT)
     for row in weeks.itertuples():
         k = int(row.VISIT.split()[1]) // 12
-        assert abs(row.TRDY - 1 - 84 * k) <= 7 and row.VISITNUM == k + 1
+        assert abs(row.TRDY - 1 - 84 * k) <= 7 and k + 1 == row.VISITNUM
 
 
 def _with_read(evaluator: str, date_index: int = 1) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def test_a_signed_independent_read_adds_accepted_independent_assessor_records() 
     mine = rs[rs.USUBJID == "HIT-IT-DEMO-IT-006"]
     central = mine[mine.RSEVAL == "INDEPENDENT ASSESSOR"]
     day = mine.RSDTC.dropna().min()
-    investigator = mine[(mine.RSEVAL == "INVESTIGATOR") & (mine.RSDTC == day) & (mine.RSTESTCD != "BESTRESP")]
+    investigator = mine[(mine.RSEVAL == "INVESTIGATOR") & (day == mine.RSDTC) & (mine.RSTESTCD != "BESTRESP")]
     assert list(central.RSTESTCD) == list(investigator.RSTESTCD) and len(central) >= 4
     assert list(central.RSSTRESC) == list(investigator.RSSTRESC)
     assert set(central.RSEVALID) == {"RADIOLOGIST 1"} and set(central.RSACPTFL) == {"Y"}
@@ -164,7 +164,7 @@ def test_one_lesion_identity_across_tu_tr_and_fhir(packages: dict[str, Package])
         tu, tr = _frame(package, "TU"), _frame(package, "TR")
         measured = set(zip(tr.USUBJID, tr.TRLNKID, strict=True))
         for patient in package.study.patients:
-            ids = set(tu[tu.USUBJID == patient.usubjid].TULNKID)
+            ids = set(tu[patient.usubjid == tu.USUBJID].TULNKID)
             assert {(patient.usubjid, i) for i in ids} <= measured
             bundle = patient_bundle(patient)
             system = lesion_system(patient.study, patient.subject)

@@ -162,7 +162,10 @@ def test_cli_sdtm_from_the_store_writes_xpt_csv_and_define(store: tuple[str, int
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["datasets"]["TU"] == 7 and "define.xml" in summary["files"]
-    assert {p.name for p in out.iterdir()} == set(summary["files"])
+    assert {"adam/define.xml", "adam/adrs.xpt", "adam/adtte.xpt", "adam/adsl.xpt", "dm.xpt", "ex.xpt"} <= set(
+        summary["files"]
+    )
+    assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == set(summary["files"])
 
 
 def test_cli_fhir_from_a_file_and_text_summary() -> None:
@@ -173,13 +176,14 @@ def test_cli_fhir_from_a_file_and_text_summary() -> None:
 
 def test_cli_bad_input_exits_2_with_paths(tmp_path: Path, demo_input: dict[str, Any]) -> None:
     data = copy.deepcopy(demo_input["patients"][0])
-    data["case"]["lesions"][0]["organ"] = "elbow"
+    data["case"]["lesions"][0]["role"] = "primary"
+    data["procedures"][1]["route"] = "intraventricular"
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data))
     result = runner.invoke(app, ["export", "fhir", str(path), "--format", "json"])
     assert result.exit_code == 2
-    assert json.loads(result.stdout)["errors"][0]["field"] == "case.lesions[0].organ"
-    assert result.stderr.startswith("case.lesions[0].organ: organ 'elbow' has no")
+    assert json.loads(result.stdout)["errors"][0]["field"] == "case.lesions[0].role"
+    assert result.stderr.startswith("case.lesions[0].role: ")
 
 
 def test_cli_value_over_200_characters_exits_2_and_writes_nothing(tmp_path: Path, demo_input: dict[str, Any]) -> None:

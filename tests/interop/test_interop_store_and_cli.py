@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -259,3 +260,20 @@ def test_the_demo_program_exports_to_fhir_and_sdtm(demo_store: str, tmp_path: Pa
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["datasets"]["RS"] > 0
+
+
+def test_cli_sdtm_options_reach_dm_and_adrs(tmp_path: Path) -> None:
+    """--site / --country fill DM; the SAP flags set ADRS's derivation (with the engine's own choices the confirmed
+    BOR of subject 004, iRECIST pseudoprogression, is the engine's iPR); a bad --sd-reference exits 2."""
+    out = tmp_path / "sdtm"
+    args = ["export", "sdtm", str(DEMO / "study-iog01.json"), "--out", str(out), "--format", "json"]
+    flags = ["--site", "07", "--country", "FRA", "--sd-reference", "baseline_scan", "--any-ne", "--pr-after-cr"]
+    result = runner.invoke(app, [*args, *flags])
+    assert result.exit_code == 0, result.output
+    dm = pd.read_csv(out / "dm.csv", dtype=str)
+    assert set(dm.SITEID) == {"07"} and set(dm.COUNTRY) == {"FRA"}
+    adrs = pd.read_csv(out / "adam" / "adrs.csv", dtype=str)
+    cbor = adrs[(adrs.USUBJID == "IOG01-004") & (adrs.PARAMCD == "CBOR")]
+    assert list(cbor.AVALC) == ["iPR"]
+    bad = runner.invoke(app, [*args[:-2], "--sd-reference", "randomisation"])
+    assert bad.exit_code == 2 and "--sd-reference" in bad.stderr

@@ -277,3 +277,34 @@ def test_cli_sdtm_options_reach_dm_and_adrs(tmp_path: Path) -> None:
     assert list(cbor.AVALC) == ["iPR"]
     bad = runner.invoke(app, [*args[:-2], "--sd-reference", "randomisation"])
     assert bad.exit_code == 2 and "--sd-reference" in bad.stderr
+
+
+def test_trmethod_comes_from_the_stored_imaging_study_of_the_scan(store: tuple[str, int], tmp_path: Path) -> None:
+    """A stored CT study (with a SEG series, which says nothing of the method) on the baseline scan's date: TR
+    records of that scan carry TRMETHOD CT SCAN, the other scans none (no study stored: unknown)."""
+    import shutil
+
+    from ioguide.records.db import write_transaction
+    from ioguide.records.models import ImagingSeries, ImagingStudy
+
+    path = tmp_path / "copy.db"
+    shutil.copy(store[0].removeprefix("sqlite:///"), path)
+    db = open_database(f"sqlite:///{path}")
+    try:
+        with write_transaction(db) as session:
+            study = ImagingStudy(
+                patient_id=store[1], study_instance_uid="1.2.3", dicom_patient_id="X", study_date="20260105",
+                study_description="CT", deidentified=True,
+            )  # fmt: skip
+            study.series = [
+                ImagingSeries(series_instance_uid=f"1.2.3.{n}", modality=m, series_number=str(n),
+                              series_description=m, frame_of_reference_uid="1.2.3.9")
+                for n, m in ((1, "SEG"), (2, "CT"))
+            ]  # fmt: skip
+            session.add(study)
+        export = load_study_export(db, cli_actor(), "IOG01")
+    finally:
+        db.dispose()
+    tr = pd.DataFrame(study_datasets(export)["TR"].records())
+    assert set(tr[tr.TRDTC == "2026-01-05"].TRMETHOD) == {"CT SCAN"}
+    assert tr[tr.TRDTC != "2026-01-05"].TRMETHOD.isna().all()

@@ -75,7 +75,7 @@ def test_controlled_terms_are_in_their_codelists(package: Package) -> None:
             continue
         frame, _ = _read(path)
         for var in domain.variables:
-            if var.codelist is None:
+            if var.codelist is None or var.by_test:  # value-level codelists: test below
                 continue
             values = {v for v in frame[var.name] if isinstance(v, str) and v}
             outside = values - set(ct[var.codelist].terms)
@@ -134,8 +134,12 @@ def test_define_xml_is_valid_and_lists_every_variable_and_codelist(package: Pack
             for column in frame.columns:
                 assert f'OID="IT.{name}.{column}"' in text, (name, column)
     sdtm = (package.out / "define.xml").read_text()
-    for codelist in ("LOC", "TRTESTCD", "ONCRTSCD", "ONCRSCAT", "EVAL", "ROUTE"):
+    for codelist in ("LOC", "TRTESTCD", "ONCRTSCD", "ONCRSR", "NY", "ONCRSCAT", "EVAL", "ROUTE"):
         assert f'OID="CL.{codelist}"' in sdtm
+    # value-level metadata: RSSTRESC of NEWLIND records is an NY term, of the other tests an ONCRSR term
+    assert '<def:ValueListRef ValueListOID="VL.RS.RSSTRESC" />' in sdtm
+    newlind = sdtm[sdtm.index('<ItemDef OID="IT.RS.RSSTRESC.NEWLIND"') :]
+    assert newlind[: newlind.index("</ItemDef>")].count('CodeListOID="CL.NY"') == 1
     assert 'Type="CT"' in sdtm and 'Version="2025-03-28"' in sdtm
     assert 'Context="nci:ExtCodeID" Name="C38269"' in sdtm or "INTRATUMOR" not in sdtm
 

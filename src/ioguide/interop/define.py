@@ -44,13 +44,15 @@ def _codelists(datasets: Mapping[str, Dataset]) -> dict[str, define.CodeList]:
     ct = terminology()
     used: dict[str, dict[str, None]] = {}
     for data in datasets.values():
+        testcd = f"{data.domain.name}TESTCD"
+        records = data.records()
         for var in data.domain.variables:
-            if var.codelist is None or not data.rows:
+            if var.codelist is None:
                 continue
-            values = used.setdefault(var.codelist, {})
-            for value in data.column(var.name):
-                if value is not None:
-                    values[str(value)] = None
+            for row in records:
+                name, value = var.codelist_for(row.get(testcd)), row[var.name]
+                if name is not None and value is not None:
+                    used.setdefault(name, {})[str(value)] = None
     out: dict[str, define.CodeList] = {}
     for name, values in used.items():
         if not values:
@@ -68,6 +70,48 @@ def _codelists(datasets: Mapping[str, Dataset]) -> dict[str, define.CodeList]:
         item.Alias.append(define.Alias(Context="nci:ExtCodeID", Name=codes.code))
         out[name] = item
     return out
+
+
+def _value_list(
+    data: Dataset,
+    variable: str,
+    parent: str,
+    codelists: Mapping[str, define.CodeList],
+    items: dict[str, define.ItemDef],
+    where: dict[str, define.WhereClauseDef],
+) -> define.ValueListDef | None:
+    """Value-level metadata (Define-XML 2.1 §5.3.8): one ItemDef per --TESTCD of ``variable`` with its own
+    codelist, selected by a WhereClauseDef ``--TESTCD EQ value``."""
+    domain = data.domain
+    var = next(v for v in domain.variables if v.name == variable)
+    testcd = f"{domain.name}TESTCD"
+    tests = list(dict.fromkeys(str(v) for v in data.column(testcd) if v is not None))
+    if not tests:
+        return None
+    value_list = define.ValueListDef(OID=f"VL.{domain.name}.{variable}")
+    for order, test in enumerate(tests, start=1):
+        clause_oid = f"WC.{domain.name}.{testcd}.{test}"
+        check = define.RangeCheck(Comparator="EQ", SoftHard="Soft", ItemOID=f"IT.{domain.name}.{testcd}")
+        check.CheckValue.append(define.CheckValue(_content=test))
+        clause = define.WhereClauseDef(OID=clause_oid)
+        clause.RangeCheck.append(check)
+        where[clause_oid] = clause
+        oid = f"{parent}.{test}"
+        values = [v for v, t in zip(data.column(variable), data.column(testcd), strict=True) if t == test and v]
+        item = define.ItemDef(
+            OID=oid, Name=variable, DataType="text", SASFieldName=variable,
+            Length=max([1, *(len(str(v).encode()) for v in values)]),
+        )  # fmt: skip
+        item.Description = _text(f"{var.label} ({test})")
+        name = var.codelist_for(test)
+        if name in codelists:
+            item.CodeListRef = define.CodeListRef(CodeListOID=f"CL.{name}")
+        item.Origin.append(define.Origin(Type=var.origin))
+        items[oid] = item
+        ref = define.ItemRef(ItemOID=oid, Mandatory="No", OrderNumber=order)
+        ref.WhereClauseRef.append(define.WhereClauseRef(WhereClauseOID=clause_oid))
+        value_list.ItemRef.append(ref)
+    return value_list
 
 
 def define_xml(
@@ -107,6 +151,7 @@ def define_xml(
             )
         )  # fmt: skip
     items: dict[str, define.ItemDef] = {}
+    where: dict[str, define.WhereClauseDef] = {}
     for name, dataset in datasets.items():
         if not dataset.rows:
             continue
@@ -136,6 +181,11 @@ def define_xml(
                 item.CodeListRef = define.CodeListRef(CodeListOID=f"CL.{var.codelist}")
             item.Origin.append(define.Origin(Type=var.origin))
             items[oid] = item
+            if var.by_test:
+                value_list = _value_list(dataset, var.name, oid, codelists, items, where)
+                if value_list is not None:
+                    item.ValueListRef = define.ValueListRef(ValueListOID=value_list.OID)
+                    mdv.ValueListDef.append(value_list)
         group.Class = define.Class(Name=domain.sdtm_class)
         group.leaf = define.leaf(
             ID=f"LF.{name}", href=f"{name.lower()}.xpt", title=define.title(_content=f"{name.lower()}.xpt")
@@ -143,6 +193,8 @@ def define_xml(
         mdv.ItemGroupDef.append(group)
     for item in items.values():
         mdv.ItemDef.append(item)
+    for clause in where.values():
+        mdv.WhereClauseDef.append(clause)
     for codelist in codelists.values():
         mdv.CodeList.append(codelist)
     body.MetaDataVersion = mdv

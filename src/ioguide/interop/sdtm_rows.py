@@ -106,15 +106,18 @@ def check_terms(
     of ``extended``: an unmapped location that SUPPTU notes (LOC is extensible; the sponsor's data manager
     decides)."""
     ct = terminology()
+    testcd = f"{domain.name}TESTCD"
     for var in domain.variables:
-        if var.codelist is None or var.codelist not in ct.codelists:
+        if var.codelist is None:
             continue
-        terms = ct[var.codelist]
         for n, row in enumerate(rows, start=1):
             value = row.get(var.name)
-            if value is None or value in terms or (var.codelist, value) in extended:
+            name = var.codelist_for(row.get(testcd))
+            if value is None or name is None or name not in ct.codelists:
+                continue
+            if value in ct[name] or (name, value) in extended:
                 continue
             problems.add(
                 f"SDTM {domain.name}.{var.name} (row {n}, USUBJID {row['USUBJID']})",
-                f"{value!r} is not a term of the CDISC codelist {var.codelist} ({terms.code}, CT {ct.release})",
+                f"{value!r} is not a term of the CDISC codelist {name} ({ct[name].code}, CT {ct.release})",
             )

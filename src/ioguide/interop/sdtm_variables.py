@@ -26,6 +26,12 @@ class Variable:
     codelist: str | None = None
     #: SAS display format of a numeric date (ADaM ``*DT``: days since 1960-01-01, ``DATE9.``).
     format: str | None = None
+    #: Value-level codelists: (value of the domain's --TESTCD, codelist) pairs overriding ``codelist`` for the
+    #: records of that test (RS: NEWLIND results are NY terms, the other responses ONCRSR terms).
+    by_test: tuple[tuple[str, str], ...] = ()
+
+    def codelist_for(self, testcd: object) -> str | None:
+        return dict(self.by_test).get(str(testcd), self.codelist)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +132,10 @@ RS = Domain(
         Variable("RSCAT", "Category for Assessment", "Char", "Exp", "Assigned", "ONCRSCAT"),
         Variable("RSSCAT", "Subcategory for Assessment", "Char", "Perm", "Assigned"),
         Variable("RSORRES", "Result or Finding in Original Units", "Char", "Exp", "Derived"),
-        Variable("RSSTRESC", "Character Result/Finding in Std Format", "Char", "Exp", "Derived"),
+        Variable(
+            "RSSTRESC", "Character Result/Finding in Std Format", "Char", "Exp", "Derived", "ONCRSR",
+            by_test=(("NEWLIND", "NY"),),
+        ),
         *_evaluator("RS"),
         *_visit("RS"),
     ),

@@ -248,7 +248,7 @@ def test_an_organ_outside_loc_goes_to_tuloc_as_entered_and_supptu_notes_it(demo_
 
 
 def test_every_problem_is_reported_at_once_with_subject_row_and_variable(demo_input: dict[str, Any]) -> None:
-    """Two bad agents in two subjects and an unknown reader: one error lists all of them."""
+    """Two bad agents in two subjects, an unmappable route and an unknown reader: one error lists all of them."""
     data = copy.deepcopy(demo_input)
     for n in (0, 3):
         for procedure in data["patients"][n]["procedures"]:
@@ -256,12 +256,14 @@ def test_every_problem_is_reported_at_once_with_subject_row_and_variable(demo_in
                 procedure["agent"] = "interféron"
     follow_up = data["patients"][1]["case"]["timepoints"][1]["date"]
     data["patients"][1]["evaluations"] = [{"date": follow_up, "evaluator_id": "SOMEONE"}]
+    data["patients"][1]["procedures"][0]["route"] = "intraventricular"
     with pytest.raises(InputError) as err:
         study_datasets(parse_study_export(data))
     fields = [p.field for p in err.value.problems]
     assert any(f.startswith("SDTM EC.ECTRT (row 1, USUBJID IOG01-001)") for f in fields)
     assert any("USUBJID IOG01-004" in f and f.startswith("SDTM EX.EXTRT") for f in fields)
     assert "subject IOG01-002: evaluations[0].evaluator_id" in fields
+    assert "subject IOG01-002: procedures[0].route" in fields
 
 
 def test_define_xml_is_valid_define_21_and_describes_the_files(datasets: dict[str, Dataset], tmp_path: Path) -> None:

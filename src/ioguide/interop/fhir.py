@@ -129,12 +129,11 @@ class _Builder:
             resource["birthDate"] = str(p.birth_year)
         self.add(resource, p.subject)
 
-    def tumor(self, lesion_id: str, organ: str, field: str, description: str) -> None:
+    def tumor(self, lesion_id: str, organ: str, description: str) -> None:
         """mCODE Tumor: identifier slice ``bodyStructureIdentifier`` (type BodyStructure, value required) carrying
         the lesion key; ``location`` (1..1) from the organ: SNOMED CT when the organ maps (``terminology.SITES``),
         else the organ as entered, as text only (a CodeableConcept without a coding: nothing guessed, and the
         export does not stop on a free-text location, as SDTM TULOC)."""
-        del field
         site = known_site(organ)
         resource: Resource = {
             "resourceType": "BodyStructure",
@@ -155,19 +154,14 @@ class _Builder:
 
     def tumors_from_case(self) -> None:
         case = self.patient.case
-        for i, lesion in enumerate(case["lesions"]):
+        for lesion in case["lesions"]:
             role = str(lesion["role"]).replace("_", "-")
             injected = " injected" if lesion.get("injected") else ""
-            self.tumor(
-                lesion["id"], lesion["organ"], f"case.lesions[{i}].organ", f"{role}{injected} lesion {lesion['id']}"
-            )
-        for t, timepoint in enumerate(case["timepoints"]):
-            for n, new in enumerate(timepoint.get("new_lesions", [])):
+            self.tumor(lesion["id"], lesion["organ"], f"{role}{injected} lesion {lesion['id']}")
+        for timepoint in case["timepoints"]:
+            for new in timepoint.get("new_lesions", []):
                 if new["id"] not in self.tumors:
-                    field = f"case.timepoints[{t}].new_lesions[{n}].organ"
-                    self.tumor(
-                        new["id"], new["organ"], field, f"new lesion {new['id']}, first seen {timepoint['date']}"
-                    )
+                    self.tumor(new["id"], new["organ"], f"new lesion {new['id']}, first seen {timepoint['date']}")
 
     def tumor_size(self, lesion_id: str, date: str, value: Any, nodal: bool, pleural: bool) -> None:
         """mCODE Tumor Size: LOINC 21889-1; component 33728-7 (longest dimension, 1..1) and 33729-5 (other).

@@ -16,10 +16,11 @@ alone: the reference dates that every --DY uses, and what was given where.
 
 from __future__ import annotations
 
+from ioguide.errors import InputError
 from ioguide.interop.sdtm_rows import Rows, Value, number_text
 from ioguide.interop.sdtm_subject import Subject
 from ioguide.interop.sdtm_tu import location_values
-from ioguide.interop.terminology import PROCEDURE_NAMES, ROUTES
+from ioguide.interop.terminology import PROCEDURE_NAMES, route_for
 
 SEX = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
 CELLS = "Therapeutic Cells"
@@ -58,14 +59,10 @@ def intervention_rows(subject: Subject) -> tuple[Rows, Rows, Rows, Rows, set[tup
         administered = procedure.kind in ("injection", "infusion")
         route = None
         if administered:
-            key = procedure.route or "intratumoral"  # an injection stored without a route is intratumoral
-            code = ROUTES.get(key)
-            if code is None:
-                subject.problems.add(
-                    f"subject {subject.usubjid}: procedures[{i}].route",
-                    f"route {key!r} has no CDISC ROUTE term (known: {', '.join(ROUTES)})",
-                )
-            route = None if code is None else code.cdisc
+            try:
+                route = route_for(procedure.route, f"subject {subject.usubjid}: procedures[{i}].route").cdisc
+            except InputError as err:  # collected: the export lists every problem at once
+                subject.problems.items += err.problems
         for item in procedure.lesions or (None,):
             lesion_id = None if item is None else item.lesion_id
             where: dict[str, Value] = {"LOC": None, "LAT": None}

@@ -23,6 +23,7 @@ from typing import Any
 from ioguide.interop.ct import terminology
 from ioguide.interop.sdtm_rows import Rows, Value
 from ioguide.interop.sdtm_subject import Subject
+from ioguide.interop.terminology import RESPONSE_SDTM as RESULT
 
 #: Criteria -> CDISC ONCRSCAT submission value (C124298).
 RSCAT = {
@@ -32,11 +33,6 @@ RSCAT = {
     "mrecist": "MRECIST LENCIONI LIVER CANCER 2010",
     "mesothelioma": "MRECIST ARMATO MESOTHELIOMA 2018",
 }
-#: Response engine codes (spec/response.md) -> CDISC ONCRSR (C96785).
-RESULT = {
-    "CR": "CR", "PR": "PR", "SD": "SD", "PD": "PD", "NE": "NE", "NON_CR_NON_PD": "NON-CR/NON-PD",
-    "iCR": "iCR", "iPR": "iPR", "iSD": "iSD", "iUPD": "iUPD", "iCPD": "iCPD", "NON_iCR_NON_iUPD": "NON-iCR/NON-iUPD",
-}  # fmt: skip
 IMMUNE = {"CR": "iCR", "PR": "iPR", "SD": "iSD", "NON_CR_NON_PD": "NON_iCR_NON_iUPD", "NE": "NE"}
 SUBSETS = {"injected": "INJECTED LESIONS", "non_injected": "NON-INJECTED LESIONS"}
 

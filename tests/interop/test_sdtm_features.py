@@ -183,3 +183,23 @@ def test_a_free_text_organ_no_longer_stops_the_export(demo_input: dict[str, Any]
     data["patients"][0]["case"]["lesions"][0]["organ"] = "scalp near the left ear"
     datasets = study_datasets(parse_study_export(data))
     assert len(datasets["SUPPTU"].rows) == 1
+
+
+def test_many_unscheduled_scans_never_reach_the_next_visit_number() -> None:
+    """Twelve unscheduled scans between baseline and WEEK 12 number 1.01 .. 1.12, below VISITNUM 2."""
+    start = dt.date(2026, 1, 5)
+    days = [-7, *range(3, 39, 3), 84]
+    visits = list(
+        assign_visits([start + dt.timedelta(days=d) for d in days], start, ImagingSchedule(84, 7, "x")).values()
+    )
+    assert [v.number for v in visits[1:13]] == [round(1 + 0.01 * n, 2) for n in range(1, 13)]
+    assert visits[1].name == "UNSCHEDULED 1.01" and (visits[-1].number, visits[-1].name) == (2.0, "WEEK 12")
+
+
+def test_nine_unscheduled_scans_keep_tenths() -> None:
+    start = dt.date(2026, 1, 5)
+    days = [-7, *range(4, 40, 4), 84]
+    visits = list(
+        assign_visits([start + dt.timedelta(days=d) for d in days], start, ImagingSchedule(84, 7, "x")).values()
+    )
+    assert [v.number for v in visits[1:10]] == [round(1 + 0.1 * n, 1) for n in range(1, 10)]

@@ -51,26 +51,31 @@ def assign_visits(
     scans: list[dt.date], start: dt.date | None, schedule: ImagingSchedule | None
 ) -> dict[dt.date, Visit]:
     """VISITNUM / VISIT of each scan date (in date order, the first one the baseline)."""
-    out: dict[dt.date, Visit] = {}
-    last = 1.0
-    unscheduled = 0
+    ordered = sorted(scans)
+    planned: list[int | None] = [0] if ordered else []
     used: set[int] = set()
-    for i, date in enumerate(sorted(scans)):
-        if i == 0:
-            out[date] = Visit(1.0, "BASELINE")
-            continue
+    for date in ordered[1:]:
         k = None
         if schedule is not None and start is not None:
             nearest = round((date - start).days / schedule.every_days)
             nominal = start + dt.timedelta(days=nearest * schedule.every_days)
             if nearest >= 1 and abs((date - nominal).days) <= schedule.window_days and nearest not in used:
                 k = nearest
-        if k is not None:
-            used.add(k)
-            last, unscheduled = float(k + 1), 0
-            out[date] = Visit(last, _label(k, schedule.every_days))  # type: ignore[union-attr]
+                used.add(k)
+        planned.append(k)
+    out: dict[dt.date, Visit] = {}
+    last, run = 1.0, 0
+    for i, (date, k) in enumerate(zip(ordered, planned, strict=True)):
+        if i == 0:
+            out[date] = Visit(1.0, "BASELINE")
+        elif k is not None and schedule is not None:
+            last, run = float(k + 1), 0
+            out[date] = Visit(last, _label(k, schedule.every_days))
         else:
-            unscheduled += 1
-            number = round(last + 0.1 * unscheduled, 1)
-            out[date] = Visit(number, f"UNSCHEDULED {number:.1f}")
+            run += 1
+            # more than 9 unscheduled scans before the next visit: hundredths, so VISITNUM never reaches it
+            length = next((j for j in range(i, len(planned)) if planned[j] is not None), len(planned)) - i + run - 1
+            step, digits = (0.1, 1) if length <= 9 else (0.01, 2)
+            number = round(last + step * run, digits)
+            out[date] = Visit(number, f"UNSCHEDULED {number:.{digits}f}")
     return out

@@ -190,7 +190,11 @@ def parse_study_export(data: Any) -> StudyExport:
         if patient.subject in seen:
             problems.append(Problem(f"patients[{i}].subject", f"{patient.subject!r} is listed twice"))
         seen.add(patient.subject)
-        problems += _check_patient(patient, f"patients[{i}].")
+        # the message names the subject too, so a data manager finds the patient without counting (issue 17)
+        problems += [
+            Problem(p.field, f"subject {patient.subject}: {p.message}")
+            for p in _check_patient(patient, f"patients[{i}].")
+        ]
     if problems:
         raise InputError(problems)
     return study

@@ -77,36 +77,6 @@ def fhir_models() -> FhirModels:
     return FhirModels()
 
 
-def demo_program_input() -> dict[str, Any]:
-    """The demo program (``ioguide.demo.program``, six patients) as a study export input."""
-    from ioguide.demo.program import PATIENTS
-    from ioguide.services.exports import procedure_input
-
-    patients = []
-    for item in PATIENTS:
-        person = item["patient"]
-        patients.append(
-            {
-                "study": "HIT-IT-DEMO", "subject": person["study_id"], "birth_year": person["birth_year"],
-                "sex": person["sex"], "case": item["case"],
-                "procedures": [procedure_input(p) for p in item["procedures"]],
-            }
-        )  # fmt: skip
-    return {"study": "HIT-IT-DEMO", "patients": patients}
-
-
-class Package:
-    """One written export: the input, the datasets (SDTM and ADaM) and the folder of files."""
-
-    def __init__(self, study: StudyExport, out: Path) -> None:
-        from ioguide.interop.files import write_study
-        from ioguide.interop.sdtm import SdtmOptions
-
-        self.study = study
-        self.out = out
-        self.datasets, self.files = write_study(study, out, SdtmOptions(site_id="01", country="FRA"))
-
-
 @pytest.fixture(scope="session")
 def cohort_input() -> dict[str, Any]:
     from sdtm_cohort import cohort
@@ -115,8 +85,10 @@ def cohort_input() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def packages(cohort_input: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Package]:
+def packages(cohort_input: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The archives the issue names: the demo program and a generated cohort of 200 patients."""
+    from sdtm_support import Package, demo_program_input
+
     root = tmp_path_factory.mktemp("packages")
     return {
         "demo": Package(parse_study_export(demo_program_input()), root / "demo"),

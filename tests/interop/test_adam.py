@@ -8,7 +8,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import Package
+from sdtm_support import Package
 
 from ioguide.interop.adam_adrs import AdrsOptions, Response, best_response
 

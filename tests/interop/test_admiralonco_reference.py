@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 import pytest
-from conftest import Package
+from sdtm_support import Package
 
 #: Overall responses -> (admiralonco value, rank in the BOR order: CR, PR, SD, NON-CR/NON-PD, PD, [iUPD], NE).
 RANK = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "IUPD": 5.5, "NE": 6, "MISSING": 7}

@@ -9,7 +9,6 @@ import warnings
 from typing import Any
 
 import pytest
-from conftest import FhirModels
 
 from ioguide.criteria.assess import assess_json
 from ioguide.errors import InputError
@@ -165,9 +164,7 @@ def test_export_is_deterministic(demo_study: StudyExport) -> None:
     assert patient_bundle(demo_study.patients[0]) == patient_bundle(demo_study.patients[0])
 
 
-def test_an_organ_without_snomed_mapping_is_a_text_only_location(
-    demo_input: dict[str, Any], fhir_models: FhirModels
-) -> None:
+def test_an_organ_without_snomed_mapping_is_a_text_only_location(demo_input: dict[str, Any], fhir_models: Any) -> None:
     """A free-text organ does not stop the export (issue 17): the Tumor's location is the text as entered, with no
     coding guessed, and the resource still validates against mCODE Tumor (location 1..1 CodeableConcept)."""
     data = copy.deepcopy(demo_input["patients"][0])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 import pytest
-from conftest import Package
+from sdtm_support import Package
 
 from ioguide.interop.ct import terminology
 from ioguide.interop.define import validate_define

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
-from conftest import Package, demo_program_input
+from sdtm_support import Package, demo_program_input
 
 from ioguide.errors import InputError
 from ioguide.interop import inputs

@@ -69,6 +69,7 @@ def test_confirmation_needs_the_minimum_interval_and_progression_ends_the_window
     assert _cbor(_seq((56, "CR"), (84, "CR")), AdrsOptions()) == "CR"
     assert _cbor(_seq((56, "PD"), (84, "CR"), (112, "CR")), AdrsOptions()) == "PD"
     assert best_response([], START, AdrsOptions(), True)[0] == "MISSING"
+    assert best_response([], START, AdrsOptions(missing_as_ne=True), True)[0] == "NE"
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +107,24 @@ def test_adtte_pfs_is_the_first_progression_and_dor_only_for_responders(demo: di
     dor = adtte[(adtte.USUBJID == "HIT-IT-DEMO-IT-006") & (adtte.PARAMCD == "DOR")].iloc[0]
     assert dor.CNSR == 1
     assert "DOR" not in set(adtte[adtte.USUBJID == "HIT-IT-DEMO-IT-005"].PARAMCD)
+
+
+def test_a_subject_with_only_a_baseline_scan_has_a_missing_best_response() -> None:
+    """admiralonco: MISSING (or NE with missing_as_ne, as ioguide's engine says); PFS and TTR censored at origin."""
+    from sdtm_support import demo_program_input
+
+    from ioguide.interop.adam import adam_datasets
+    from ioguide.interop.inputs import parse_study_export
+    from ioguide.interop.sdtm import study_datasets
+
+    data = demo_program_input()
+    data["patients"][5]["case"]["timepoints"] = data["patients"][5]["case"]["timepoints"][:1]
+    study = parse_study_export(data)
+    assert study.patients[5].assessment("recist1.1")["best_overall_response"]["response"] == "NE"
+    sdtm = study_datasets(study)
+    for options, expected in ((AdrsOptions(), "MISSING"), (AdrsOptions.as_ioguide_engine(), "NE")):
+        adam = adam_datasets(sdtm, options)
+        best = {(r["PARAMCD"], r["AVALC"]) for r in adam["ADRS"].records() if r["USUBJID"] == "HIT-IT-DEMO-IT-006"}
+        assert best == {("BOR", expected), ("CBOR", expected)}
+        tte = [r for r in adam["ADTTE"].records() if r["USUBJID"] == "HIT-IT-DEMO-IT-006"]
+        assert {(r["PARAMCD"], r["CNSR"], r["AVAL"]) for r in tte} == {("PFS", 1.0, 1.0), ("TTR", 1.0, 1.0)}

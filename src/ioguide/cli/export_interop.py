@@ -143,6 +143,7 @@ def sdtm(
     sd_last: bool = typer.Option(
         True, "--sd-last/--no-sd-last", help="ADaM: an SD that is the last assessment counts."
     ),
+    missing_as_ne: bool = typer.Option(False, "--missing-as-ne", help="ADaM: no assessment after baseline is NE."),
     db: str | None = DB_OPTION,
     fmt: OutputFormat | None = FORMAT_OPTION,
 ) -> None:
@@ -160,7 +161,7 @@ def sdtm(
         options = SdtmOptions(imaging_every_days, imaging_window_days, site, country)
         adam_options = AdrsOptions(
             confirmation_days, sd_min_days, sd_reference, None if any_ne else max_ne,  # type: ignore[arg-type]
-            pr_after_cr, accept_sd, sd_last,
+            pr_after_cr, accept_sd, sd_last, missing_as_ne,
         )  # fmt: skip
         export = _read_input(
             source, program, "--program", db, parse_study_export,

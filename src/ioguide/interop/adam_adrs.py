@@ -80,7 +80,9 @@ class AdrsOptions:
       a CR followed by a PR is a confirmed PR (RECIST 1.1 §4.4.1 as ioguide's engine applies it);
     - ``accept_sd`` (``accept_sd``, False): one SD allowed between a PR and its confirmation;
     - ``sd_last_counts`` (True): whether an SD that is the subject's last assessment counts as SD; False
-      when the SAP asks for a follow-up assessment after it.
+      when the SAP asks for a follow-up assessment after it;
+    - ``missing_as_ne`` (``missing_as_ne``, False): a subject with no assessment after baseline is NE rather
+      than MISSING (ioguide's engine says NE).
     """
 
     confirmation_min_days: int = 28
@@ -90,11 +92,12 @@ class AdrsOptions:
     pr_after_cr: bool = False
     accept_sd: bool = False
     sd_last_counts: bool = True
+    missing_as_ne: bool = False
 
     @classmethod
     def as_ioguide_engine(cls, confirmation_min_days: int = 28, sd_min_days: int = 42) -> AdrsOptions:
         """The choices of ioguide's own response engine (spec/response.md), for a side-by-side check."""
-        return cls(confirmation_min_days, sd_min_days, "baseline_scan", None, True, False, True)
+        return cls(confirmation_min_days, sd_min_days, "baseline_scan", None, True, False, True, True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +137,7 @@ def best_response(
         if record.code == "PD":
             break
     if not window:
-        return "MISSING", None
+        return ("NE" if opts.missing_as_ne else "MISSING"), None
     candidates: list[tuple[int, dt.date, str, Response]] = []
     for i, record in enumerate(window):
         code = record.code
@@ -172,15 +175,17 @@ def adrs_rows(rs: Dataset, adsl: list[dict[str, Value]], options: AdrsOptions) -
     visit_rows: list[dict[str, Value]] = []
     criteria: dict[str, list[str]] = {}
     for row in rs.records():
-        if row["RSEVAL"] != "INVESTIGATOR" or row["RSTESTCD"] != "OVRLRESP":
+        if row["RSEVAL"] != "INVESTIGATOR":
+            continue
+        usubjid = str(row["USUBJID"])
+        cats = criteria.setdefault(usubjid, [])
+        if row["RSCAT"] not in cats:  # a criterion with no assessed visit still gets BOR / CBOR MISSING
+            cats.append(str(row["RSCAT"]))
+        if row["RSTESTCD"] != "OVRLRESP":
             continue
         paramcd = next((code for code, spec in VISIT_PARAMS.items() if spec[0] == row["RSSCAT"]), None)
         if paramcd is None:
             continue
-        usubjid = str(row["USUBJID"])
-        cats = criteria.setdefault(usubjid, [])
-        if row["RSCAT"] not in cats:
-            cats.append(str(row["RSCAT"]))
         trtsdt = from_sas(subjects[usubjid]["TRTSDT"]) if usubjid in subjects else None
         adt = sas_date(row["RSDTC"])
         ady = None
@@ -209,11 +214,11 @@ def adrs_rows(rs: Dataset, adsl: list[dict[str, Value]], options: AdrsOptions) -
             out += sorted((r for r in mine if r["PARAMCD"] == "OVR"), key=lambda r: float(r["ADT"] or 0))
             for paramcd, (_, _, best_codes) in VISIT_PARAMS.items():
                 kept_rows = [r for r in mine if r["PARAMCD"] == paramcd and r["ANL01FL"] == "Y"]
-                if not kept_rows:
+                if not kept_rows and paramcd != "OVR":
                     continue
                 if paramcd != "OVR":
                     out += sorted((r for r in mine if r["PARAMCD"] == paramcd), key=lambda r: float(r["ADT"] or 0))
-                immune = any(str(r["AVALC"]).startswith(("i", "NON-i")) for r in kept_rows)
+                immune = cat == "iRECIST" or any(str(r["AVALC"]).startswith(("i", "NON-i")) for r in kept_rows)
                 records = [Response(from_sas(r["ADT"]) or dt.date.min, COMMON[str(r["AVALC"])], r) for r in kept_rows]
                 for best_code, confirm in zip(best_codes, (False, True), strict=True):
                     code, chosen = best_response(records, reference, options, confirm)

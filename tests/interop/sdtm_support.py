@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,8 @@ from ioguide.interop.inputs import StudyExport
 
 
 def demo_program_input() -> dict[str, Any]:
-    """The demo program (``ioguide.demo.program``, six patients) as a study export input."""
+    """The demo program (``ioguide.demo.program``, six patients) as a study export input (a deep copy: tests may
+    change it)."""
     from ioguide.demo.program import PATIENTS
     from ioguide.services.exports import procedure_input
 
@@ -19,7 +21,7 @@ def demo_program_input() -> dict[str, Any]:
         patients.append(
             {
                 "study": "HIT-IT-DEMO", "subject": person["study_id"], "birth_year": person["birth_year"],
-                "sex": person["sex"], "case": item["case"],
+                "sex": person["sex"], "case": copy.deepcopy(item["case"]),
                 "procedures": [procedure_input(p) for p in item["procedures"]],
             }
         )  # fmt: skip

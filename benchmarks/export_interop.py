@@ -5,8 +5,10 @@ patients (new pseudonyms, same cases).
 - FHIR: ioguide's ``patient_bundle`` (response engine, codes, checks) + ``json.dumps`` per patient, against
   parsing that same Bundle into fhircraft's R4 ``Bundle`` model and dumping it (what building through a typed FHIR
   library costs, without any of the clinical mapping). fhircraft's profile validation of one Bundle is shown too.
-- SDTM: ioguide's ``study_datasets`` + ``write_datasets`` (CSV + XPORT v5, every limit checked) against the bare
-  minimum: DataFrames of the same rows written with ``pyreadstat.write_xport`` (no checks, no CSV).
+- SDTM + ADaM: ioguide's whole package from the raw input (``parse_study_export``, which assesses each patient
+  once per criterion, then ``write_study``: SDTM DM..EX, ADaM ADSL/ADRS/ADTTE, every limit and CT term checked,
+  CSV + XPORT v5 + two Define-XML checked against the XSD) against the bare minimum: DataFrames of the same rows
+  written with ``pyreadstat.write_xport`` (no checks, no CSV, no define, no assessment).
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from typing import Any
 import pandas as pd
 import pyreadstat
 
+from ioguide.interop.adam import adam_datasets
 from ioguide.interop.fhir import patient_bundle
-from ioguide.interop.files import frame, write_datasets
+from ioguide.interop.files import frame, write_study
 from ioguide.interop.inputs import StudyExport, parse_study_export
 from ioguide.interop.sdtm import study_datasets
 
@@ -36,13 +39,17 @@ DEMO = json.loads((ROOT / "examples" / "interop" / "study-iog01.json").read_text
 FHIRCRAFT_MAX = 40
 
 
-def study_of(n: int) -> StudyExport:
+def raw_study(n: int) -> dict[str, Any]:
     patients = []
     for i in range(n):
         p = copy.deepcopy(DEMO["patients"][i % len(DEMO["patients"])])
         p["subject"] = f"{i + 1:04d}"
         patients.append(p)
-    return parse_study_export({"study": "IOG01", "patients": patients})
+    return {"study": "IOG01", "patients": patients}
+
+
+def study_of(n: int) -> StudyExport:
+    return parse_study_export(raw_study(n))
 
 
 def best(fn: Callable[[], Any], repeat: int = 3) -> float:
@@ -65,7 +72,7 @@ def main() -> None:
 
     print(
         "| N patients | ioguide FHIR ms | fhircraft R4 parse+dump ms | ioguide/fhircraft "
-        "| ioguide SDTM ms | bare XPT ms | ioguide/bare |"
+        "| ioguide SDTM+ADaM ms | bare XPT ms | ioguide/bare |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for n in (4, 40, 200):
@@ -83,12 +90,14 @@ def main() -> None:
                     bundle_model.model_validate(b).model_dump_json(exclude_none=True)
 
         datasets = study_datasets(study)
+        datasets |= adam_datasets(datasets)
         frames = {name: frame(d) for name, d in datasets.items()}
+        raw = raw_study(n)
 
         with tempfile.TemporaryDirectory() as tmp:
 
-            def ours_sdtm(study: StudyExport = study, tmp: str = tmp) -> None:
-                write_datasets(study_datasets(study), Path(tmp) / "ours")
+            def ours_sdtm(raw: dict[str, Any] = raw, tmp: str = tmp) -> None:
+                write_study(parse_study_export(raw), Path(tmp) / "ours")
 
             def bare_sdtm(frames: dict[str, pd.DataFrame] = frames, tmp: str = tmp) -> None:
                 for name, df in frames.items():

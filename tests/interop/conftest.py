@@ -75,3 +75,22 @@ class FhirModels:
 @pytest.fixture(scope="session")
 def fhir_models() -> FhirModels:
     return FhirModels()
+
+
+@pytest.fixture(scope="session")
+def cohort_input() -> dict[str, Any]:
+    from sdtm_cohort import cohort
+
+    return cohort(200)
+
+
+@pytest.fixture(scope="session")
+def packages(cohort_input: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The archives the issue names: the demo program and a generated cohort of 200 patients."""
+    from sdtm_support import Package, demo_program_input
+
+    root = tmp_path_factory.mktemp("packages")
+    return {
+        "demo": Package(parse_study_export(demo_program_input()), root / "demo"),
+        "cohort": Package(parse_study_export(cohort_input), root / "cohort"),
+    }

@@ -164,14 +164,19 @@ def test_export_is_deterministic(demo_study: StudyExport) -> None:
     assert patient_bundle(demo_study.patients[0]) == patient_bundle(demo_study.patients[0])
 
 
-def test_unmappable_organ_is_an_error_naming_the_field_and_value(demo_input: dict[str, Any]) -> None:
+def test_an_organ_without_snomed_mapping_is_a_text_only_location(demo_input: dict[str, Any], fhir_models: Any) -> None:
+    """A free-text organ does not stop the export (issue 17): the Tumor's location is the text as entered, with no
+    coding guessed, and the resource still validates against mCODE Tumor (location 1..1 CodeableConcept)."""
     data = copy.deepcopy(demo_input["patients"][0])
     data["case"]["lesions"][2]["organ"] = "gallbladder wall"
-    patient = parse_patient_export(data)  # the response engine accepts any organ name
-    with pytest.raises(InputError) as err:
-        patient_bundle(patient)
-    assert err.value.problems[0].field == "case.lesions[2].organ"
-    assert "'gallbladder wall'" in err.value.problems[0].message
+    bundle = patient_bundle(parse_patient_export(data))
+    tumor = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "BodyStructure" and e["resource"]["identifier"][0]["value"] == "D1"
+    )
+    assert tumor["location"] == {"text": "gallbladder wall"}
+    fhir_models.validate(tumor)
 
 
 def test_unmappable_route_is_an_error(demo_input: dict[str, Any]) -> None:

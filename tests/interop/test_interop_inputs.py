@@ -53,3 +53,17 @@ def test_an_injection_without_agent_is_rejected(demo_input: dict[str, Any]) -> N
     data = copy.deepcopy(demo_input["patients"][0])
     del data["procedures"][1]["agent"]
     assert _fields(data) == ["procedures[1].agent"]
+
+
+def test_a_study_lists_every_bad_patient_at_once_naming_the_subject(demo_input: dict[str, Any]) -> None:
+    """Issue 17: the error named neither the patient nor the other problems."""
+    data = copy.deepcopy(demo_input)
+    data["patients"][0]["case"]["timepoints"][1]["diameters_mm"]["I1"] = -4
+    data["patients"][3]["procedures"][0]["lesions"][0]["lesion_id"] = "Z9"
+    with pytest.raises(InputError) as err:
+        parse_study_export(data)
+    problems = [(p.field, p.message.split(":")[0]) for p in err.value.problems]
+    assert problems == [
+        ("patients[0].case.timepoints[1].diameters_mm.I1", "subject 001"),
+        ("patients[3].procedures[0].lesions[0].lesion_id", "subject 004"),
+    ]

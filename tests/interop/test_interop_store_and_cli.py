@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -162,7 +163,10 @@ def test_cli_sdtm_from_the_store_writes_xpt_csv_and_define(store: tuple[str, int
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["datasets"]["TU"] == 7 and "define.xml" in summary["files"]
-    assert {p.name for p in out.iterdir()} == set(summary["files"])
+    assert {"adam/define.xml", "adam/adrs.xpt", "adam/adtte.xpt", "adam/adsl.xpt", "dm.xpt", "ex.xpt"} <= set(
+        summary["files"]
+    )
+    assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == set(summary["files"])
 
 
 def test_cli_fhir_from_a_file_and_text_summary() -> None:
@@ -173,13 +177,14 @@ def test_cli_fhir_from_a_file_and_text_summary() -> None:
 
 def test_cli_bad_input_exits_2_with_paths(tmp_path: Path, demo_input: dict[str, Any]) -> None:
     data = copy.deepcopy(demo_input["patients"][0])
-    data["case"]["lesions"][0]["organ"] = "elbow"
+    data["case"]["lesions"][0]["role"] = "primary"
+    data["procedures"][1]["route"] = "intraventricular"
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data))
     result = runner.invoke(app, ["export", "fhir", str(path), "--format", "json"])
     assert result.exit_code == 2
-    assert json.loads(result.stdout)["errors"][0]["field"] == "case.lesions[0].organ"
-    assert result.stderr.startswith("case.lesions[0].organ: organ 'elbow' has no")
+    assert json.loads(result.stdout)["errors"][0]["field"] == "case.lesions[0].role"
+    assert result.stderr.startswith("case.lesions[0].role: ")
 
 
 def test_cli_value_over_200_characters_exits_2_and_writes_nothing(tmp_path: Path, demo_input: dict[str, Any]) -> None:
@@ -255,3 +260,51 @@ def test_the_demo_program_exports_to_fhir_and_sdtm(demo_store: str, tmp_path: Pa
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["datasets"]["RS"] > 0
+
+
+def test_cli_sdtm_options_reach_dm_and_adrs(tmp_path: Path) -> None:
+    """--site / --country fill DM; the SAP flags set ADRS's derivation (with the engine's own choices the confirmed
+    BOR of subject 004, iRECIST pseudoprogression, is the engine's iPR); a bad --sd-reference exits 2."""
+    out = tmp_path / "sdtm"
+    args = ["export", "sdtm", str(DEMO / "study-iog01.json"), "--out", str(out), "--format", "json"]
+    flags = ["--site", "07", "--country", "FRA", "--sd-reference", "baseline_scan", "--any-ne", "--pr-after-cr"]
+    result = runner.invoke(app, [*args, *flags])
+    assert result.exit_code == 0, result.output
+    dm = pd.read_csv(out / "dm.csv", dtype=str)
+    assert set(dm.SITEID) == {"07"} and set(dm.COUNTRY) == {"FRA"}
+    adrs = pd.read_csv(out / "adam" / "adrs.csv", dtype=str)
+    cbor = adrs[(adrs.USUBJID == "IOG01-004") & (adrs.PARAMCD == "CBOR")]
+    assert list(cbor.AVALC) == ["iPR"]
+    bad = runner.invoke(app, [*args[:-2], "--sd-reference", "randomisation"])
+    assert bad.exit_code == 2 and "--sd-reference" in bad.stderr
+
+
+def test_trmethod_comes_from_the_stored_imaging_study_of_the_scan(store: tuple[str, int], tmp_path: Path) -> None:
+    """A stored CT study (with a SEG series, which says nothing of the method) on the baseline scan's date: TR
+    records of that scan carry TRMETHOD CT SCAN, the other scans none (no study stored: unknown)."""
+    import shutil
+
+    from ioguide.records.db import write_transaction
+    from ioguide.records.models import ImagingSeries, ImagingStudy
+
+    path = tmp_path / "copy.db"
+    shutil.copy(store[0].removeprefix("sqlite:///"), path)
+    db = open_database(f"sqlite:///{path}")
+    try:
+        with write_transaction(db) as session:
+            study = ImagingStudy(
+                patient_id=store[1], study_instance_uid="1.2.3", dicom_patient_id="X", study_date="20260105",
+                study_description="CT", deidentified=True,
+            )  # fmt: skip
+            study.series = [
+                ImagingSeries(series_instance_uid=f"1.2.3.{n}", modality=m, series_number=str(n),
+                              series_description=m, frame_of_reference_uid="1.2.3.9")
+                for n, m in ((1, "SEG"), (2, "CT"))
+            ]  # fmt: skip
+            session.add(study)
+        export = load_study_export(db, cli_actor(), "IOG01")
+    finally:
+        db.dispose()
+    tr = pd.DataFrame(study_datasets(export)["TR"].records())
+    assert set(tr[tr.TRDTC == "2026-01-05"].TRMETHOD) == {"CT SCAN"}
+    assert tr[tr.TRDTC != "2026-01-05"].TRMETHOD.isna().all()

@@ -93,25 +93,62 @@ def sdtm(
     program: str | None = typer.Option(None, "--program", help="Stored program whose patients to export."),
     study: str | None = STUDY,
     out: Path = typer.Option(..., "--out", help="Folder for the .csv, .xpt (SAS XPORT v5) and define.xml files."),
+    site: str | None = typer.Option(None, "--site", help="DM.SITEID (ioguide does not store sites)."),
+    country: str | None = typer.Option(None, "--country", help="DM.COUNTRY, ISO 3166-1 alpha-3 (e.g. FRA)."),
+    imaging_every_days: int | None = typer.Option(
+        None, "--imaging-every-days", min=1, help="Response imaging interval for VISIT (default: the agent protocol)."
+    ),
+    imaging_window_days: int = typer.Option(7, "--imaging-window-days", min=0, help="Visit window, days."),
+    sd_reference: str = typer.Option(
+        "treatment_start",
+        "--sd-reference",
+        help="ADaM: SD minimum and PFS origin from treatment_start or baseline_scan.",
+    ),
+    confirmation_days: int = typer.Option(28, "--confirmation-days", min=0, help="ADaM: days to confirm CR/PR."),
+    sd_min_days: int = typer.Option(42, "--sd-min-days", min=0, help="ADaM: days from the reference before SD counts."),
+    max_ne: int | None = typer.Option(
+        1, "--max-ne", min=0, help="ADaM: NE allowed between a response and its confirmation."
+    ),
+    any_ne: bool = typer.Option(False, "--any-ne", help="ADaM: no limit on NE between (overrides --max-ne)."),
+    pr_after_cr: bool = typer.Option(
+        False, "--pr-after-cr", help="ADaM: a PR may follow a CR in the confirmation window."
+    ),
+    accept_sd: bool = typer.Option(
+        False, "--accept-sd", help="ADaM: one SD allowed between a PR and its confirmation."
+    ),
+    sd_last: bool = typer.Option(
+        True, "--sd-last/--no-sd-last", help="ADaM: an SD that is the last assessment counts."
+    ),
+    missing_as_ne: bool = typer.Option(False, "--missing-as-ne", help="ADaM: no assessment after baseline is NE."),
     db: str | None = DB_OPTION,
     fmt: OutputFormat | None = FORMAT_OPTION,
 ) -> None:
-    """A study's SDTM TU, TR, RS, PR, EC (+SUPPTR, SUPPEC) as CSV and XPORT v5, with a Define-XML 2.1."""
+    """A study's SDTM (DM, TU, TR, RS, PR, EC, EX + SUPP--) and ADaM (ADSL, ADRS, ADTTE, in adam/) as CSV and XPORT
+    v5, each with a Define-XML 2.1. Options are documented in docs/interop.md."""
+    from ioguide.interop.adam_adrs import AdrsOptions
     from ioguide.interop.files import write_study
     from ioguide.interop.inputs import parse_study_export
+    from ioguide.interop.sdtm import SdtmOptions
     from ioguide.services.exports import load_study_export
 
     def produce() -> dict[str, Any]:
+        if sd_reference not in ("treatment_start", "baseline_scan"):
+            raise InputError.one("--sd-reference", f"{sd_reference!r} is not treatment_start or baseline_scan")
+        options = SdtmOptions(imaging_every_days, imaging_window_days, site, country)
+        adam_options = AdrsOptions(
+            confirmation_days, sd_min_days, sd_reference, None if any_ne else max_ne,  # type: ignore[arg-type]
+            pr_after_cr, accept_sd, sd_last, missing_as_ne,
+        )  # fmt: skip
         export = _read_input(
             source, program, "--program", db, parse_study_export,
             lambda database, actor: load_study_export(database, actor, str(program), study),
         )  # fmt: skip
-        datasets, files = write_study(export, out)
+        datasets, files = write_study(export, out, options, adam_options)
         return {
             "study": export.study,
             "out": str(out),
             "datasets": {name: len(d.rows) for name, d in datasets.items() if d.rows},
-            "files": [p.name for p in files],
+            "files": [p.relative_to(out).as_posix() for p in files],
         }
 
     run_produced(fmt, produce, _render_sdtm)

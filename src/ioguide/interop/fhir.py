@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from ioguide.case.facts import baseline_date, injected_at
-from ioguide.criteria.assess import assess_json
 from ioguide.interop import identity
 from ioguide.interop.inputs import PatientExport, ProcedureRecord, ToxicityRecord
 from ioguide.interop.terminology import (
@@ -29,8 +28,8 @@ from ioguide.interop.terminology import (
     UCUM,
     Site,
     check_code,
+    known_site,
     route_for,
-    site_for,
 )
 
 MCODE = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
@@ -131,10 +130,12 @@ class _Builder:
             resource["birthDate"] = str(p.birth_year)
         self.add(resource, p.subject)
 
-    def tumor(self, lesion_id: str, organ: str, field: str, description: str) -> None:
+    def tumor(self, lesion_id: str, organ: str, description: str) -> None:
         """mCODE Tumor: identifier slice ``bodyStructureIdentifier`` (type BodyStructure, value required) carrying
-        the lesion key; ``location`` (1..1) from the organ."""
-        site = site_for(organ, field)
+        the lesion key; ``location`` (1..1) from the organ: SNOMED CT when the organ maps (``terminology.SITES``),
+        else the organ as entered, as text only (a CodeableConcept without a coding: nothing guessed, and the
+        export does not stop on a free-text location, as SDTM TULOC)."""
+        site = known_site(organ)
         resource: Resource = {
             "resourceType": "BodyStructure",
             "meta": {"profile": [MCODE + "mcode-tumor"]},
@@ -147,7 +148,7 @@ class _Builder:
                 }
             ],
             "description": description,
-            "location": _site_concept(site, organ),
+            "location": {"text": organ} if site is None else _site_concept(site, organ),
             "patient": self.subject,
         }
         self.tumors[lesion_id] = self.add(resource, "lesion", lesion_id)
@@ -156,19 +157,14 @@ class _Builder:
         case = self.patient.case
         typed = self.patient.typed_case()
         baseline = baseline_date(typed)
-        for i, lesion in enumerate(case["lesions"]):
+        for lesion in case["lesions"]:
             role = str(lesion["role"]).replace("_", "-")
             injected = " injected" if injected_at(typed, lesion["id"], baseline) else ""
-            self.tumor(
-                lesion["id"], lesion["organ"], f"case.lesions[{i}].organ", f"{role}{injected} lesion {lesion['id']}"
-            )
-        for t, timepoint in enumerate(case["timepoints"]):
-            for n, new in enumerate(timepoint.get("new_lesions", [])):
+            self.tumor(lesion["id"], lesion["organ"], f"{role}{injected} lesion {lesion['id']}")
+        for timepoint in case["timepoints"]:
+            for new in timepoint.get("new_lesions", []):
                 if new["id"] not in self.tumors:
-                    field = f"case.timepoints[{t}].new_lesions[{n}].organ"
-                    self.tumor(
-                        new["id"], new["organ"], field, f"new lesion {new['id']}, first seen {timepoint['date']}"
-                    )
+                    self.tumor(new["id"], new["organ"], f"new lesion {new['id']}, first seen {timepoint['date']}")
 
     def tumor_size(self, lesion_id: str, date: str, value: Any, nodal: bool, pleural: bool) -> None:
         """mCODE Tumor Size: LOINC 21889-1; component 33728-7 (longest dimension, 1..1) and 33729-5 (other).
@@ -302,7 +298,7 @@ class _Builder:
 
     def responses(self) -> None:
         for n, criteria in enumerate(self.patient.export_criteria()):
-            result = assess_json(self.patient.case, criteria)
+            result = self.patient.assessment(criteria)
             for item in result["timepoints"]:
                 if item["response"] is None:
                     continue

@@ -1,9 +1,10 @@
-"""Write SDTM datasets as CSV and SAS XPORT version 5 (``pyreadstat.write_xport``) with their Define-XML 2.1,
-all or nothing; or the same files as one zip.
+"""Write SDTM and ADaM datasets as CSV and SAS XPORT version 5 (``pyreadstat.write_xport``) with their
+Define-XML 2.1, all or nothing; or the same files as one zip.
 
-Every limit is checked before any file is opened (``sdtm.study_datasets``), and files are written into a fresh
-temporary folder that replaces nothing until all of them are complete, so a bad value never leaves a cut or half
-written export behind.
+The package: SDTM files and their ``define.xml`` at the top, ADaM files and theirs in ``adam/``. Every limit is
+checked before any file is opened (``sdtm.study_datasets``, ``adam.adam_datasets``), and files are written into a
+fresh temporary folder that replaces nothing until all of them are complete, so a bad value never leaves a cut or
+half written export behind.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 
-from ioguide.interop.define import define_xml, validate_define
+from ioguide.interop.adam import adam_datasets
+from ioguide.interop.adam_adrs import AdrsOptions
+from ioguide.interop.define import ADAM, define_xml, validate_define
 from ioguide.interop.inputs import StudyExport
-from ioguide.interop.sdtm import Dataset, study_datasets
+from ioguide.interop.sdtm import SdtmOptions, study_datasets
+from ioguide.interop.sdtm_rows import Dataset
 
 
 def frame(dataset: Dataset) -> pd.DataFrame:
@@ -70,14 +74,20 @@ def _write_xpt(dataset: Dataset, path: Path) -> None:
         table_name=domain.name,
         file_label=domain.label,
         column_labels=[v.label for v in domain.variables],
+        variable_format={v.name: v.format.rstrip(".") for v in domain.variables if v.format} or None,
     )
 
 
 def write_datasets(
-    datasets: Mapping[str, Dataset], out_dir: Path, formats: tuple[str, ...] = ("csv", "xpt"), define: str | None = None
+    datasets: Mapping[str, Dataset],
+    out_dir: Path,
+    formats: tuple[str, ...] = ("csv", "xpt"),
+    define: str | None = None,
+    adam: tuple[Mapping[str, Dataset], str] | None = None,
 ) -> list[Path]:
     """Write each dataset as ``<name lower>.csv`` / ``.xpt`` into ``out_dir`` (created), and ``define.xml`` when
-    given (checked against the Define-XML 2.1 XSD first); return the paths written.
+    given (checked against the Define-XML 2.1 XSD first), and ``adam`` (datasets, define) in ``adam/``; return the
+    paths written.
 
     Empty datasets (no rows) are not written. Files are staged in a temporary folder beside ``out_dir`` and moved
     in only when all of them are complete.
@@ -86,33 +96,59 @@ def write_datasets(
     written: list[Path] = []
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=".ioguide-sdtm-") as tmp:
         staging = Path(tmp)
-        for name, dataset in datasets.items():
-            if not dataset.rows:
+        _stage(datasets, staging, formats, define)
+        if adam is not None:
+            (staging / "adam").mkdir()
+            _stage(adam[0], staging / "adam", formats, adam[1])
+        for path in sorted(staging.rglob("*")):
+            if path.is_dir():
                 continue
-            if "csv" in formats:
-                _write_csv(dataset, staging / f"{name.lower()}.csv")
-            if "xpt" in formats:
-                _write_xpt(dataset, staging / f"{name.lower()}.xpt")
-        if define is not None:
-            (staging / "define.xml").write_text(define, encoding="utf-8")
-            validate_define(staging / "define.xml")
-        for path in sorted(staging.iterdir()):
-            target = out_dir / path.name
+            target = out_dir / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(path), target)
             written.append(target)
     return written
 
 
-def write_study(study: StudyExport, out_dir: Path) -> tuple[dict[str, Dataset], list[Path]]:
-    """The study's SDTM datasets, CSV + XPT + define.xml in ``out_dir``: nothing is written on bad input."""
-    datasets = study_datasets(study)
-    return datasets, write_datasets(datasets, out_dir, define=define_xml(datasets, study.study))
+def _stage(datasets: Mapping[str, Dataset], folder: Path, formats: tuple[str, ...], define: str | None) -> None:
+    for name, dataset in datasets.items():
+        if not dataset.rows:
+            continue
+        if "csv" in formats:
+            _write_csv(dataset, folder / f"{name.lower()}.csv")
+        if "xpt" in formats:
+            _write_xpt(dataset, folder / f"{name.lower()}.xpt")
+    if define is not None:
+        (folder / "define.xml").write_text(define, encoding="utf-8")
+        validate_define(folder / "define.xml")
 
 
-def study_archive(study: StudyExport) -> bytes:
+def write_study(
+    study: StudyExport,
+    out_dir: Path,
+    options: SdtmOptions | None = None,
+    adam_options: AdrsOptions | None = None,
+) -> tuple[dict[str, Dataset], list[Path]]:
+    """The study's SDTM and ADaM datasets, CSV + XPT + define.xml in ``out_dir`` (ADaM in ``adam/``): nothing is
+    written on bad input. Returns the datasets of both (SDTM and ADaM names do not clash) and the paths."""
+    datasets = study_datasets(study, options)
+    adam = adam_datasets(datasets, adam_options)
+    paths = write_datasets(
+        datasets,
+        out_dir,
+        define=define_xml(datasets, study.study),
+        adam=(adam, define_xml(adam, study.study, standard=ADAM)),
+    )
+    return datasets | adam, paths
+
+
+def study_archive(
+    study: StudyExport, options: SdtmOptions | None = None, adam_options: AdrsOptions | None = None
+) -> bytes:
     """The same files as :func:`write_study`, as one zip (for ``GET /api/v1/export/sdtm``)."""
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in write_study(study, Path(tmp) / "sdtm")[1]:
-            archive.write(path, path.name)
+        root = Path(tmp) / "sdtm"
+        for path in write_study(study, root, options, adam_options)[1]:
+            archive.write(path, path.relative_to(root).as_posix())
     return buffer.getvalue()

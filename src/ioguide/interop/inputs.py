@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, Field, PrivateAttr, StrictFloat, StrictInt, StrictStr
 
 from ioguide.case.document import case_of
 from ioguide.criteria.assess import assess_json
@@ -69,6 +69,25 @@ class ToxicityRecord(BaseModel):
     name: StrictStr | None = Field(None, max_length=200)  # its display name, e.g. Alanine aminotransferase increased
 
 
+class Evaluation(BaseModel):
+    """Who assessed one timepoint besides the investigator: a signed independent (central) read of the scan of
+    ``date``. The SDTM export writes that timepoint's RS records again with RSEVAL ``INDEPENDENT ASSESSOR``,
+    RSEVALID ``evaluator_id`` (a CDISC MEDEVAL term, e.g. ``RADIOLOGIST 1``) and RSACPTFL ``Y`` (the accepted read).
+    Filled by the e-signature records when they exist; absent, every record is the investigator's."""
+
+    model_config = STRICT_INPUT
+    date: dt.date
+    evaluator_id: StrictStr = Field(min_length=1, max_length=40)
+
+
+class ImagingStudyRef(BaseModel):
+    """An imaging study of the patient: its date and DICOM modality (CT, MR, PT, US, ...), for TRMETHOD."""
+
+    model_config = STRICT_INPUT
+    date: dt.date
+    modality: StrictStr = Field(min_length=1, max_length=16)
+
+
 class PatientExport(BaseModel):
     """Everything exported for one patient. ``subject`` is the study pseudonym, never a direct identifier."""
 
@@ -81,6 +100,16 @@ class PatientExport(BaseModel):
     case: dict[StrictStr, Any]
     procedures: tuple[ProcedureRecord, ...] = ()
     toxicity: tuple[ToxicityRecord, ...] = ()
+    evaluations: tuple[Evaluation, ...] = ()
+    imaging: tuple[ImagingStudyRef, ...] = ()
+    _assessments: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+
+    def assessment(self, criteria: str) -> dict[str, Any]:
+        """The response engine's output for ``criteria``, computed once per patient and criterion and reused by
+        the input check and every export domain (SDTM RS/TR, ADaM, FHIR). Raises ``InputError``."""
+        if criteria not in self._assessments:
+            self._assessments[criteria] = assess_json(self.case, criteria)
+        return self._assessments[criteria]
 
     @property
     def usubjid(self) -> str:
@@ -129,7 +158,7 @@ def _check_patient(patient: PatientExport, prefix: str) -> list[Problem]:
     ]
     for name in patient.export_criteria():
         try:
-            assess_json(patient.case, name)
+            patient.assessment(name)
         except InputError as err:
             problems += [Problem(f"{prefix}case.{p.field}".rstrip("."), p.message) for p in err.problems]
             break
@@ -168,7 +197,11 @@ def parse_study_export(data: Any) -> StudyExport:
         if patient.subject in seen:
             problems.append(Problem(f"patients[{i}].subject", f"{patient.subject!r} is listed twice"))
         seen.add(patient.subject)
-        problems += _check_patient(patient, f"patients[{i}].")
+        # the message names the subject too, so a data manager finds the patient without counting (issue 17)
+        problems += [
+            Problem(p.field, f"subject {patient.subject}: {p.message}")
+            for p in _check_patient(patient, f"patients[{i}].")
+        ]
     if problems:
         raise InputError(problems)
     return study

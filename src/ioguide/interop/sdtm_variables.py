@@ -1,9 +1,11 @@
-"""SDTM IG 3.4 metadata for the datasets ioguide writes: variable names, labels, types and order.
+"""SDTM IG 3.4 metadata for the datasets ioguide writes: variable names, labels, types, order and codelists.
 
-Source: CDISC SDTM Implementation Guide v3.4 (2021): §6.3.5.10 TU (Tumor/Lesion Identification), §6.3.5.11 TR
-(Tumor/Lesion Results), §6.3.5.12 RS (Disease Response and Clin Classification), §6.1.6 PR (Procedures), §6.1.3 EC
-(Exposure as Collected), §8.4 SUPP-- (Supplemental Qualifiers); variable order as in the IG's domain tables (a
-subset: variables ioguide cannot fill are left out, never filled with a guess, e.g. --METHOD, --EVAL, --DY).
+Source: CDISC SDTM Implementation Guide v3.4 (2021): §5.2 DM (Demographics), §6.1.4 EX (Exposure), §6.1.3 EC
+(Exposure as Collected), §6.1.6 PR (Procedures), §6.3.5.10 TU (Tumor/Lesion Identification), §6.3.5.11 TR
+(Tumor/Lesion Results), §6.3.5.12 RS (Disease Response and Clin Classification), §8.4 SUPP-- (Supplemental
+Qualifiers); variable order and core (Req / Exp / Perm) as in the IG's domain tables. Every Exp variable of a
+domain's tables that ioguide can fill is here; Perm ones only where filled. ``codelist`` names the CDISC CT
+codelist (``data/cdisc/sdtm-ct.json``) a variable's values are taken from; Define-XML lists it.
 Lengths are not fixed here: the files carry the longest actual value (FDA Study Data Technical Conformance Guide
 §4.1.5), and no character value may exceed 200 bytes (SAS XPORT v5).
 """
@@ -19,8 +21,17 @@ class Variable:
     name: str
     label: str
     kind: Literal["Char", "Num"]
-    core: Literal["Req", "Exp", "Perm"]
+    core: Literal["Req", "Exp", "Perm", "Cond"]  # Cond: ADaM conditionally required
     origin: Literal["Assigned", "Collected", "Derived"] = "Collected"
+    codelist: str | None = None
+    #: SAS display format of a numeric date (ADaM ``*DT``: days since 1960-01-01, ``DATE9.``).
+    format: str | None = None
+    #: Value-level codelists: (value of the domain's --TESTCD, codelist) pairs overriding ``codelist`` for the
+    #: records of that test (RS: NEWLIND results are NY terms, the other responses ONCRSR terms).
+    by_test: tuple[tuple[str, str], ...] = ()
+
+    def codelist_for(self, testcd: object) -> str | None:
+        return dict(self.by_test).get(str(testcd), self.codelist)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +56,22 @@ def _ids(prefix: str) -> tuple[Variable, ...]:
     )
 
 
-def _visit(prefix: str) -> tuple[Variable, ...]:
+def _visit(prefix: str, dy: bool = True) -> tuple[Variable, ...]:
     return (
         Variable("VISITNUM", "Visit Number", "Num", "Exp", "Derived"),
         Variable("VISIT", "Visit Name", "Char", "Perm", "Derived"),
         Variable(
             f"{prefix}DTC", "Date/Time of Collection" if prefix != "RS" else "Date/Time of Assessment", "Char", "Exp"
         ),
+        *((Variable(f"{prefix}DY", "Study Day of Visit/Collection/Exam", "Num", "Perm", "Derived"),) if dy else ()),
+    )
+
+
+def _evaluator(prefix: str) -> tuple[Variable, ...]:
+    return (
+        Variable(f"{prefix}EVAL", "Evaluator", "Char", "Exp", "Assigned", "EVAL"),
+        Variable(f"{prefix}EVALID", "Evaluator Identifier", "Char", "Perm", "Assigned", "MEDEVAL"),
+        Variable(f"{prefix}ACPTFL", "Accepted Record Flag", "Char", "Perm", "Assigned", "NY"),
     )
 
 
@@ -60,12 +80,18 @@ TU = Domain(
     "One record per identified tumor per subject per assessor", ("STUDYID", "USUBJID", "TULNKID"),
     (
         *_ids("TU"),
+        Variable("TUGRPID", "Group ID", "Char", "Perm", "Assigned"),
         Variable("TULNKID", "Link ID", "Char", "Exp"),
-        Variable("TUTESTCD", "Tumor/Lesion ID Short Name", "Char", "Req", "Assigned"),
-        Variable("TUTEST", "Tumor/Lesion ID Test Name", "Char", "Req", "Assigned"),
+        Variable("TUTESTCD", "Tumor/Lesion ID Short Name", "Char", "Req", "Assigned", "TUTESTCD"),
+        Variable("TUTEST", "Tumor/Lesion ID Test Name", "Char", "Req", "Assigned", "TUTEST"),
         Variable("TUORRES", "Tumor/Lesion ID Result", "Char", "Exp"),
-        Variable("TUSTRESC", "Tumor/Lesion ID Result Std. Format", "Char", "Exp", "Derived"),
-        Variable("TULOC", "Location of the Tumor/Lesion", "Char", "Exp"),
+        Variable("TUSTRESC", "Tumor/Lesion ID Result Std. Format", "Char", "Exp", "Derived", "TUIDRS"),
+        Variable("TULOC", "Location of the Tumor/Lesion", "Char", "Exp", "Collected", "LOC"),
+        Variable("TULAT", "Laterality", "Char", "Perm", "Collected", "LAT"),
+        Variable("TUDIR", "Directionality", "Char", "Perm", "Collected", "DIR"),
+        Variable("TUPORTOT", "Portion or Totality", "Char", "Perm", "Collected", "PORTOT"),
+        Variable("TUMETHOD", "Method of Identification", "Char", "Exp", "Collected", "METHOD"),
+        *_evaluator("TU")[:1],
         *_visit("TU"),
     ),
 )  # fmt: skip
@@ -76,17 +102,20 @@ TR = Domain(
     ("STUDYID", "USUBJID", "TRLNKID", "TRTESTCD", "VISITNUM"),
     (
         *_ids("TR"),
-        Variable("TRGRPID", "Group ID", "Char", "Perm"),
+        Variable("TRGRPID", "Group ID", "Char", "Perm", "Assigned"),
         Variable("TRLNKID", "Link ID", "Char", "Exp"),
-        Variable("TRTESTCD", "Tumor/Lesion Assessment Short Name", "Char", "Req", "Assigned"),
-        Variable("TRTEST", "Tumor/Lesion Assessment Test Name", "Char", "Req", "Assigned"),
+        Variable("TRLNKGRP", "Link Group ID", "Char", "Exp", "Assigned"),
+        Variable("TRTESTCD", "Tumor/Lesion Assessment Short Name", "Char", "Req", "Assigned", "TRTESTCD"),
+        Variable("TRTEST", "Tumor/Lesion Assessment Test Name", "Char", "Req", "Assigned", "TRTEST"),
         Variable("TRORRES", "Result or Finding in Original Units", "Char", "Exp"),
-        Variable("TRORRESU", "Original Units", "Char", "Exp"),
+        Variable("TRORRESU", "Original Units", "Char", "Exp", "Collected", "UNIT"),
         Variable("TRSTRESC", "Character Result/Finding in Std Format", "Char", "Exp", "Derived"),
         Variable("TRSTRESN", "Numeric Result/Finding in Standard Units", "Num", "Exp", "Derived"),
-        Variable("TRSTRESU", "Standard Units", "Char", "Exp", "Derived"),
-        Variable("TRSTAT", "Completion Status", "Char", "Perm"),
+        Variable("TRSTRESU", "Standard Units", "Char", "Exp", "Derived", "UNIT"),
+        Variable("TRSTAT", "Completion Status", "Char", "Perm", "Collected", "ND"),
         Variable("TRREASND", "Reason Not Done", "Char", "Perm"),
+        Variable("TRMETHOD", "Method of Test or Examination", "Char", "Exp", "Collected", "METHOD"),
+        *_evaluator("TR")[:1],
         *_visit("TR"),
     ),
 )  # fmt: skip
@@ -94,15 +123,20 @@ TR = Domain(
 RS = Domain(
     "RS", "Disease Response and Clin Classification", "FINDINGS",
     "One record per response assessment per visit per subject per assessor",
-    ("STUDYID", "USUBJID", "RSCAT", "RSGRPID", "RSTESTCD", "VISITNUM"),
+    ("STUDYID", "USUBJID", "RSCAT", "RSSCAT", "RSTESTCD", "RSEVAL", "RSEVALID", "VISITNUM"),
     (
         *_ids("RS"),
-        Variable("RSGRPID", "Group ID", "Char", "Perm", "Derived"),
-        Variable("RSTESTCD", "Assessment Short Name", "Char", "Req", "Assigned"),
-        Variable("RSTEST", "Assessment Name", "Char", "Req", "Assigned"),
-        Variable("RSCAT", "Category for Assessment", "Char", "Exp", "Assigned"),
+        Variable("RSLNKGRP", "Link Group ID", "Char", "Perm", "Assigned"),
+        Variable("RSTESTCD", "Assessment Short Name", "Char", "Req", "Assigned", "ONCRTSCD"),
+        Variable("RSTEST", "Assessment Name", "Char", "Req", "Assigned", "ONCRTS"),
+        Variable("RSCAT", "Category for Assessment", "Char", "Exp", "Assigned", "ONCRSCAT"),
+        Variable("RSSCAT", "Subcategory for Assessment", "Char", "Perm", "Assigned"),
         Variable("RSORRES", "Result or Finding in Original Units", "Char", "Exp", "Derived"),
-        Variable("RSSTRESC", "Character Result/Finding in Std Format", "Char", "Exp", "Derived"),
+        Variable(
+            "RSSTRESC", "Character Result/Finding in Std Format", "Char", "Exp", "Derived", "ONCRSR",
+            by_test=(("NEWLIND", "NY"),),
+        ),
+        *_evaluator("RS"),
         *_visit("RS"),
     ),
 )  # fmt: skip
@@ -116,8 +150,10 @@ PR = Domain(
         Variable("PRLNKID", "Link ID", "Char", "Perm"),
         Variable("PRTRT", "Reported Name of Procedure", "Char", "Req"),
         Variable("PRCAT", "Category", "Char", "Perm", "Assigned"),
-        Variable("PRLOC", "Location of Procedure", "Char", "Perm"),
+        Variable("PRLOC", "Location of Procedure", "Char", "Perm", "Collected", "LOC"),
+        Variable("PRLAT", "Laterality", "Char", "Perm", "Collected", "LAT"),
         Variable("PRSTDTC", "Start Date/Time of Procedure", "Char", "Exp"),
+        Variable("PRSTDY", "Study Day of Start of Procedure", "Num", "Perm", "Derived"),
     ),
 )  # fmt: skip
 
@@ -130,11 +166,56 @@ EC = Domain(
         Variable("ECLNKID", "Link ID", "Char", "Perm"),
         Variable("ECTRT", "Name of Treatment", "Char", "Req"),
         Variable("ECDOSE", "Dose", "Num", "Exp"),
-        Variable("ECDOSU", "Dose Units", "Char", "Exp"),
-        Variable("ECROUTE", "Route of Administration", "Char", "Perm"),
-        Variable("ECLOC", "Location of Dose Administration", "Char", "Perm"),
+        Variable("ECDOSU", "Dose Units", "Char", "Exp", "Collected", "UNIT"),
+        Variable("ECROUTE", "Route of Administration", "Char", "Perm", "Collected", "ROUTE"),
+        Variable("ECLOC", "Location of Dose Administration", "Char", "Perm", "Collected", "LOC"),
         Variable("ECSTDTC", "Start Date/Time of Treatment", "Char", "Exp"),
         Variable("ECENDTC", "End Date/Time of Treatment", "Char", "Exp"),
+    ),
+)  # fmt: skip
+
+EX = Domain(
+    "EX", "Exposure", "INTERVENTIONS", "One record per administration per lesion per subject",
+    ("STUDYID", "USUBJID", "EXTRT", "EXSTDTC", "EXLNKID"),
+    (
+        *_ids("EX"),
+        Variable("EXSPID", "Sponsor-Defined Identifier", "Char", "Perm", "Assigned"),
+        Variable("EXLNKID", "Link ID", "Char", "Perm"),
+        Variable("EXTRT", "Name of Treatment", "Char", "Req"),
+        Variable("EXDOSE", "Dose", "Num", "Exp"),
+        Variable("EXDOSU", "Dose Units", "Char", "Exp", "Collected", "UNIT"),
+        Variable("EXROUTE", "Route of Administration", "Char", "Perm", "Collected", "ROUTE"),
+        Variable("EXLOC", "Location of Dose Administration", "Char", "Perm", "Collected", "LOC"),
+        Variable("EXLAT", "Laterality", "Char", "Perm", "Collected", "LAT"),
+        Variable("EXSTDTC", "Start Date/Time of Treatment", "Char", "Exp"),
+        Variable("EXENDTC", "End Date/Time of Treatment", "Char", "Exp"),
+        Variable("EXSTDY", "Study Day of Start of Treatment", "Num", "Perm", "Derived"),
+        Variable("EXENDY", "Study Day of End of Treatment", "Num", "Perm", "Derived"),
+    ),
+)  # fmt: skip
+
+DM = Domain(
+    "DM", "Demographics", "SPECIAL PURPOSE", "One record per subject", ("STUDYID", "USUBJID"),
+    (
+        Variable("STUDYID", "Study Identifier", "Char", "Req", "Assigned"),
+        Variable("DOMAIN", "Domain Abbreviation", "Char", "Req", "Assigned"),
+        Variable("USUBJID", "Unique Subject Identifier", "Char", "Req", "Assigned"),
+        Variable("SUBJID", "Subject Identifier for the Study", "Char", "Req"),
+        Variable("RFSTDTC", "Subject Reference Start Date/Time", "Char", "Exp", "Derived"),
+        Variable("RFENDTC", "Subject Reference End Date/Time", "Char", "Exp", "Derived"),
+        Variable("RFXSTDTC", "Date/Time of First Study Treatment", "Char", "Exp", "Derived"),
+        Variable("RFXENDTC", "Date/Time of Last Study Treatment", "Char", "Exp", "Derived"),
+        Variable("SITEID", "Study Site Identifier", "Char", "Req", "Assigned"),
+        Variable("BRTHDTC", "Date/Time of Birth", "Char", "Perm"),
+        Variable("AGE", "Age", "Num", "Exp", "Derived"),
+        Variable("AGEU", "Age Units", "Char", "Exp", "Assigned", "AGEU"),
+        Variable("SEX", "Sex", "Char", "Req", "Collected", "SEX"),
+        Variable("ARMCD", "Planned Arm Code", "Char", "Exp", "Assigned"),
+        Variable("ARM", "Description of Planned Arm", "Char", "Exp", "Assigned"),
+        Variable("ACTARMCD", "Actual Arm Code", "Char", "Exp", "Assigned"),
+        Variable("ACTARM", "Description of Actual Arm", "Char", "Exp", "Assigned"),
+        Variable("ARMNRS", "Reason Arm and/or Actual Arm is Null", "Char", "Exp", "Assigned"),
+        Variable("COUNTRY", "Country", "Char", "Req", "Assigned"),
     ),
 )  # fmt: skip
 
@@ -159,4 +240,4 @@ def supp(parent: Domain) -> Domain:
     )  # fmt: skip
 
 
-DOMAINS: dict[str, Domain] = {d.name: d for d in (TU, TR, RS, PR, EC, supp(TR), supp(EC))}
+DOMAINS: dict[str, Domain] = {d.name: d for d in (DM, TU, TR, RS, PR, EC, EX, supp(TU), supp(TR), supp(EC))}

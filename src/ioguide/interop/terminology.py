@@ -4,8 +4,9 @@ Sources: CDISC SDTM Controlled Terminology (codelists LOC C74456, ROUTE C66729, 
 SDTMIG 3.4 oncology examples, §6.3.5.10-12); SNOMED CT International (body structure and route concepts; the
 codes listed in mCODE STU4's value sets where they appear there: ``mcode-condition-status-trend-vs``,
 ``mcode-tumor-size-method-vs``, ``mcode-cancer-disease-status-evidence-type-vs``). No terminology server or CDISC
-CT file is reachable offline (docs/interop.md), so these maps are the whole of what the exports can code; a value
-outside them is an error that names it, never a guess.
+CT file is reachable offline for SNOMED CT (docs/interop.md), so these maps are the whole of what the FHIR export
+can code: an organ outside them is a text-only location, a route or response outside them an error that names it,
+never a guess. The SDTM export takes its CDISC terms from the shipped CT (``ct``, ``locations``).
 """
 
 from __future__ import annotations
@@ -53,16 +54,13 @@ SITES: dict[str, Site] = {
 }
 
 
-def site_for(organ: str, field: str) -> Site:
-    """The body site of a case's organ; ``pleura level N`` (mesothelioma, Armato & Nowak 2018) is the pleura."""
+def known_site(organ: str) -> Site | None:
+    """The body site of a case's organ, or None; ``pleura level N`` (mesothelioma, Armato & Nowak 2018) is the
+    pleura."""
     key = " ".join(organ.lower().replace("_", " ").split())
     if key.startswith("pleura level "):
         key = "pleura"
-    site = SITES.get(key)
-    if site is None:
-        known = ", ".join(sorted(SITES))
-        raise InputError.one(field, f"organ {organ!r} has no CDISC LOC / SNOMED CT body site mapping (known: {known})")
-    return site
+    return SITES.get(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +102,8 @@ CRITERIA: dict[str, tuple[str, str]] = {
     "mesothelioma": ("MODIFIED RECIST 1.1 MESOTHELIOMA", "Armato & Nowak, J Thorac Oncol 2018;13:1012-21"),
 }
 
-#: Response engine codes (spec/response.md) -> SDTM RSORRES/RSSTRESC, as in the SDTMIG oncology examples and the
-#: pharmaverse ``rs_onco_recist`` / ``rs_onco_irecist`` datasets.
+#: Response engine codes (spec/response.md) -> CDISC ONCRSR terms (C96785) for SDTM RSORRES/RSSTRESC, as in the
+#: pharmaverse ``rs_onco_recist`` / ``rs_onco_irecist`` datasets (checked against the shipped CT by the tests).
 RESPONSE_SDTM: dict[str, str] = {
     "CR": "CR", "PR": "PR", "SD": "SD", "PD": "PD", "NE": "NE", "NON_CR_NON_PD": "NON-CR/NON-PD",
     "iCR": "iCR", "iPR": "iPR", "iSD": "iSD", "iUPD": "iUPD", "iCPD": "iCPD", "NON_iCR_NON_iUPD": "NON-iCR/NON-iUPD",

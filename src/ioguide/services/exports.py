@@ -82,6 +82,31 @@ def study_name(program: str, study: str | None) -> str:
     return name
 
 
+#: Series modalities that are not the scan itself (derived objects) and so say nothing of TRMETHOD.
+DERIVED_MODALITIES = ("SEG", "SR", "RTSTRUCT", "KO", "PR", "OT")
+
+
+def imaging_input(db: Database, actor: Actor, patient_id: int) -> list[dict[str, str]]:
+    """The patient's stored imaging studies as ``{date, modality}`` (the first acquired series' modality), for the
+    SDTM TRMETHOD of the scan of that date."""
+    from sqlalchemy import select
+
+    from ioguide.records.db import read_session
+    from ioguide.records.models import ImagingStudy
+    from ioguide.services.context import require
+
+    require(actor, "viewer")
+    out: list[dict[str, str]] = []
+    with read_session(db) as session:
+        query = select(ImagingStudy).where(ImagingStudy.patient_id == patient_id)
+        for study in session.scalars(query):
+            modalities = [s.modality for s in study.series if s.modality not in DERIVED_MODALITIES]
+            if modalities and len(study.study_date) == 8:
+                date = f"{study.study_date[:4]}-{study.study_date[4:6]}-{study.study_date[6:]}"
+                out.append({"date": date, "modality": modalities[0]})
+    return out
+
+
 def _patient_input(db: Database, actor: Actor, patient_id: int, study: str | None) -> dict[str, Any]:
     from ioguide.services.cases import get_case
     from ioguide.services.patients import get_patient
@@ -92,7 +117,11 @@ def _patient_input(db: Database, actor: Actor, patient_id: int, study: str | Non
     case, _ = get_case(db, actor, patient_id)
     procedures = list_procedures(db, actor, patient_id)
     toxicity = list_toxicity(db, actor, patient_id)
-    return patient_input(study_name(patient["program"], study), patient, case, procedures, toxicity)
+    out = patient_input(study_name(patient["program"], study), patient, case, procedures, toxicity)
+    imaging = imaging_input(db, actor, patient_id)
+    if imaging:
+        out["imaging"] = imaging
+    return out
 
 
 def load_patient_export(db: Database, actor: Actor, patient_id: int, study: str | None = None) -> PatientExport:

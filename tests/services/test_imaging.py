@@ -72,7 +72,7 @@ def _counts(db: Database) -> dict[str, int]:
 
 def _chain_ok(db: Database) -> None:
     with read_session(db) as session:
-        assert audit.verify(session).ok
+        assert audit.verify(session, db.audit_keyring()).ok
 
 
 def _audit(db: Database, action_prefix: str) -> list[dict[str, Any]]:

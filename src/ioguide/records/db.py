@@ -20,6 +20,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from ioguide.records.audit_keys import Keyring, load_keyring
+
 #: Environment variable that overrides the default database (``--db`` overrides both).
 DATABASE_URL_ENV = "IOGUIDE_DATABASE_URL"
 #: SQLite's ``synchronous`` setting: NORMAL (the default) keeps every committed transaction through a crash or
@@ -29,6 +31,8 @@ SQLITE_SYNCHRONOUS_ENV = "IOGUIDE_SQLITE_SYNCHRONOUS"
 #: Key of PostgreSQL's transaction-scoped advisory lock that serialises ioguide's writers.
 WRITE_LOCK_KEY = 0x10_6D_1D_E0
 _WRITE_OPTION = "ioguide_write"
+#: The ``session.info`` key of the audit keyring (read by :func:`ioguide.records.audit.session_keyring`).
+AUDIT_KEYRING_INFO = "ioguide_audit_keyring"
 
 
 def data_dir() -> Path:
@@ -98,6 +102,22 @@ class Database:
     writer: sessionmaker[Session]
     #: Queues this process's SQLite writers here instead of in SQLite's busy handler, which polls with sleeps.
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: The audit key file (outside the database); read on the first write, again when it changes (a rotation).
+    audit_key_file: Path = field(default_factory=lambda: _default_audit_key_file())
+    _keyring: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def audit_keyring(self) -> Keyring:
+        """The keyring of :attr:`audit_key_file`, created on first use; re-read when the file's mtime changes."""
+        try:
+            stamp = self.audit_key_file.stat().st_mtime_ns
+        except FileNotFoundError:
+            stamp = -1
+        cached = self._keyring.get("stamp")
+        if cached != stamp or "keyring" not in self._keyring:
+            self._keyring["keyring"] = load_keyring(self.audit_key_file, create=True)
+            self._keyring["stamp"] = self.audit_key_file.stat().st_mtime_ns
+        keyring: Keyring = self._keyring["keyring"]
+        return keyring
 
     @property
     def dialect(self) -> str:
@@ -107,8 +127,17 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None) -> Database:
-    """Open (not create) the database at ``url`` (default: :func:`default_url`)."""
+def _default_audit_key_file() -> Path:
+    from ioguide.settings import load_settings
+
+    path = load_settings().audit_key_file
+    assert path is not None  # Settings fills it in
+    return path
+
+
+def open_database(url: str | None = None, audit_key_file: Path | None = None) -> Database:
+    """Open (not create) the database at ``url`` (default: :func:`default_url`); its audit rows are keyed with
+    ``audit_key_file`` (default: the instance's, :mod:`ioguide.settings`)."""
     resolved = resolve_url(url)
     engine = make_engine(resolved)
     write_engine = engine.execution_options(**{_WRITE_OPTION: True})
@@ -117,6 +146,7 @@ def open_database(url: str | None = None) -> Database:
         engine=engine,
         reader=sessionmaker(engine, expire_on_commit=False),
         writer=sessionmaker(write_engine, expire_on_commit=False),
+        audit_key_file=audit_key_file or _default_audit_key_file(),
     )
 
 
@@ -128,12 +158,14 @@ def read_session(db: Database) -> Iterator[Session]:
 
 @contextmanager
 def write_transaction(db: Database) -> Iterator[Session]:
-    """One write transaction: committed when the block ends, rolled back (nothing written) on any exception."""
+    """One write transaction: committed when the block ends, rolled back (nothing written) on any exception.
+    The session carries the audit keyring (``session.info``) for :func:`ioguide.records.audit.append`."""
+    keyring = db.audit_keyring()
     if db.dialect == "postgresql":
-        with db.writer() as session, session.begin():
+        with db.writer(info={AUDIT_KEYRING_INFO: keyring}) as session, session.begin():
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
             yield session
         return
-    with db.write_lock, db.writer() as session, session.begin():
+    with db.write_lock, db.writer(info={AUDIT_KEYRING_INFO: keyring}) as session, session.begin():
         session.connection()  # BEGIN IMMEDIATE now, before anything is read
         yield session

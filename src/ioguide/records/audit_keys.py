@@ -12,6 +12,7 @@ insert or re-chain does not verify (RFC 2104, HMAC; FIPS 198-1).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -74,10 +75,29 @@ def load_keyring(path: Path, *, create: bool) -> Keyring:
             "(set IOGUIDE_AUDIT_KEY_FILE or IOGUIDE_INSTANCE_DIR)"
         )
     try:
-        read_or_create_secret(path)  # creates it 0600 when missing; refuses a file others can read
+        if not path.exists():
+            _create(path)
+        read_or_create_secret(path)  # refuses a file others can read
         return _parse(path, path.read_text())
     except (SettingsError, OSError) as err:
         raise AuditKeyError(str(err)) from None
+
+
+def _create(path: Path) -> None:
+    """Create the key file whole or not at all: written 0600 under a temporary name, then hard-linked into place
+    (which fails if another process got there first; its key wins). No reader ever sees an empty key file."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # another process created it first: its key is the key
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def rotate_key(path: Path) -> tuple[str, str]:

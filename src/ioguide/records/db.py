@@ -105,6 +105,7 @@ class Database:
     #: The audit key file (outside the database); read on the first write, again when it changes (a rotation).
     audit_key_file: Path = field(default_factory=lambda: _default_audit_key_file())
     _keyring: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    keyring_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def audit_keyring(self) -> Keyring:
         """The keyring of :attr:`audit_key_file`, created on first use; re-read when the file's mtime changes."""
@@ -112,11 +113,11 @@ class Database:
             stamp = self.audit_key_file.stat().st_mtime_ns
         except FileNotFoundError:
             stamp = -1
-        cached = self._keyring.get("stamp")
-        if cached != stamp or "keyring" not in self._keyring:
-            self._keyring["keyring"] = load_keyring(self.audit_key_file, create=True)
-            self._keyring["stamp"] = self.audit_key_file.stat().st_mtime_ns
-        keyring: Keyring = self._keyring["keyring"]
+        with self.keyring_lock:
+            if self._keyring.get("stamp") != stamp or "keyring" not in self._keyring:
+                self._keyring["keyring"] = load_keyring(self.audit_key_file, create=True)
+                self._keyring["stamp"] = self.audit_key_file.stat().st_mtime_ns
+            keyring: Keyring = self._keyring["keyring"]
         return keyring
 
     @property

@@ -172,7 +172,7 @@ def test_a_doubled_diameter_is_named_by_the_replay(db: Database, tmp_path: Path)
     result = _verify(db, anchors)
     assert result.chain.ok and not result.ok
     assert result.unexplained == (
-        "patient 1 case.timepoints.[2026-01-05].diameters_mm.T1: stored 50, the audit trail says 25",
+        "patient 1 case: timepoints[2026-01-05].diameters_mm.T1: stored 50, the audit trail says 25",
     )
 
 
@@ -185,7 +185,7 @@ def test_rows_added_or_removed_behind_the_application_are_named(db: Database, tm
         "INSERT INTO patients (program_id, study_id, version) VALUES (1, 'GHOST', 1)",
     )
     result = _verify(db, anchors)
-    assert "patient 3 case.timepoints.[2026-01-05].diameters_mm.T2: missing, the audit trail says 14.5" in (
+    assert "patient 3 case: timepoints[2026-01-05].diameters_mm.T2: missing, the audit trail says 14.5" in (
         result.unexplained
     )
     assert "patient 4 (GHOST): no audit row records its creation" in result.unexplained

@@ -304,7 +304,8 @@ def test_replacing_the_timepoint_drops_its_image_references(db_url: str, study: 
     assert _measure(study, db_url, pid, "T1", "1").exit_code == 0
     tp = cases.get_timepoint(db, RAD, pid, dt.date(2026, 3, 2))
     raw = {"date": "2026-03-02", "diameters_mm": {"T1": 17, "N1": 5}}
-    cases.replace_timepoint(db, RAD, pid, dt.date(2026, 3, 2), raw, tp["version"])
+    correcting = Actor("rita", "radiologist", reason="re-measured by hand")
+    cases.replace_timepoint(db, correcting, pid, dt.date(2026, 3, 2), raw, tp["version"])
     assert measurement_images(db, RAD, pid) == []
     assert cases.get_case(db, RAD, pid)[0]["timepoints"][1]["diameters_mm"]["T1"] == 17
     db.dispose()

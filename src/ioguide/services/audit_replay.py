@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ioguide.records.models import AuditEntry, Patient, Procedure, ToxicityEvent
 from ioguide.services.casedoc import read_case
+from ioguide.services.docdiff import MISSING, differences
 from ioguide.services.patients import patient_dict
 from ioguide.services.procedures import procedure_dict
 from ioguide.services.toxicity import event_dict
@@ -55,29 +56,15 @@ def _apply(state: _Replayed, action: str, entity_id: str, patient_id: int | None
 
 
 def _diff(path: str, stored: Any, audited: Any, out: list[str]) -> None:
-    """Name each value where ``stored`` differs from ``audited`` (lists of dated or labelled items by key)."""
-    if isinstance(stored, dict) and isinstance(audited, dict):
-        for key in sorted(set(stored) | set(audited), key=str):
-            if key not in audited:
-                out.append(f"{path}.{key}: stored {stored[key]!r}, which no audit row wrote")
-            elif key not in stored:
-                out.append(f"{path}.{key}: missing, the audit trail says {audited[key]!r}")
-            else:
-                _diff(f"{path}.{key}", stored[key], audited[key], out)
-        return
-    if isinstance(stored, list) and isinstance(audited, list) and _keyed(stored) and _keyed(audited):
-        _diff(path, _by_key(stored), _by_key(audited), out)
-        return
-    if stored != audited:
-        out.append(f"{path}: stored {stored!r}, the audit trail says {audited!r}")
-
-
-def _keyed(items: list[Any]) -> bool:
-    return all(isinstance(i, dict) and ("date" in i or "id" in i) for i in items)
-
-
-def _by_key(items: list[Any]) -> dict[str, Any]:
-    return {f"[{item.get('date', item.get('id'))}]": item for item in items}
+    """Name each value where ``stored`` differs from what the trail says (``audited``)."""
+    for where, mine, theirs in differences(stored, audited):
+        name = f"{path}: {where}" if where else path
+        if theirs is MISSING:
+            out.append(f"{name}: stored {mine!r}, which no audit row wrote")
+        elif mine is MISSING:
+            out.append(f"{name}: missing, the audit trail says {theirs!r}")
+        else:
+            out.append(f"{name}: stored {mine!r}, the audit trail says {theirs!r}")
 
 
 def replay(session: Session) -> list[str]:

@@ -164,3 +164,15 @@ def test_the_scheduler_keeps_the_newest_copies(db: Database, tmp_path: Path):
     assert all(manifest_path(p).exists() for p in kept) and not manifest_path(made[0]).exists()  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="a whole number followed by s, m, h or d"):
         parse_interval("1 hour")
+
+
+def test_the_scheduler_anchors_the_head_on_its_interval(db: Database, tmp_path: Path):
+    patients.create_patient(db, COORD, patients.PatientIn(study_id="S-1", program="P"))
+    anchors = tmp_path / "anchors.jsonl"
+    scheduler = Scheduler(db, anchors, parse_interval("1s"))
+    scheduler.start()
+    deadline = time.monotonic() + 30
+    while not anchors.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    scheduler.stop()
+    assert anchors.exists() and '"seq": 2' in anchors.read_text().splitlines()[0]

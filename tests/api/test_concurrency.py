@@ -22,7 +22,7 @@ def test_two_writers_one_version_one_wins_one_gets_412(api: Api):
 
     def write(body):
         barrier.wait()
-        return api.call("PUT", path, json=body, headers={"If-Match": "1"}, role="radiologist")
+        return api.call("PUT", path, json=body, headers={"If-Match": "1", "X-Reason": "re-read"}, role="radiologist")
 
     with ThreadPoolExecutor(2) as pool:
         replies = list(pool.map(write, bodies))

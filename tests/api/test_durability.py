@@ -57,7 +57,7 @@ def _token(base: str) -> str:
     return str(reply.json()["access_token"])
 
 
-def test_sigkill_during_a_burst_of_writes_loses_no_acknowledged_write(db_url: str):
+def test_sigkill_during_a_burst_of_writes_loses_no_acknowledged_write(db_url: str, tmp_path: Path):
     db = open_database(db_url)
     add_user(db, cli_actor(), "coord", "durable pass", "coordinator", dbfixtures.CHEAP_HASHER)
     db.dispose()
@@ -99,7 +99,10 @@ def test_sigkill_during_a_burst_of_writes_loses_no_acknowledged_write(db_url: st
         with engine.connect() as conn:
             assert conn.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
         engine.dispose()
-    verify = subprocess.run([IOGUIDE, "audit", "verify", "--db", db_url], capture_output=True, text=True)
+    anchors = ["--anchors", str(tmp_path / "anchors.jsonl")]
+    anchor = subprocess.run([IOGUIDE, "audit", "anchor", "--db", db_url, *anchors], capture_output=True, text=True)
+    assert anchor.returncode == 0, anchor.stderr
+    verify = subprocess.run([IOGUIDE, "audit", "verify", "--db", db_url, *anchors], capture_output=True, text=True)
     assert verify.returncode == 0, verify.stderr
 
     proc, base = _start(db_url)

@@ -4,6 +4,7 @@ correction needs a reason; ``treatment_start`` and ``slice_position_mm`` round-t
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -113,10 +114,13 @@ def test_a_correction_needs_a_reason_a_first_entry_does_not(api: Api):
     pid = api.new_patient(case=SPEC_CASE)
     path = f"{TP.format(pid=pid)}/2026-03-02"
     version = api.call("GET", path).json()["version"]
-    body = SPEC_CASE["timepoints"][1]
+    body = copy.deepcopy(SPEC_CASE["timepoints"][1])
+    body["diameters_mm"]["T1"] += 1  # a stored value changes: a correction (an unchanged PUT corrects nothing)
     _refused(api, "PUT", path, body, "X-Reason", "reason", **{"If-Match": str(version), "X-Reason": ""})
     case_path = f"/api/v1/patients/{pid}/case"
-    _refused(api, "PUT", case_path, SPEC_CASE, "X-Reason", "reason", **{"If-Match": "2", "X-Reason": ""})
+    changed = copy.deepcopy(SPEC_CASE)
+    changed["lesions"][0]["organ"] = "spleen"
+    _refused(api, "PUT", case_path, changed, "X-Reason", "reason", **{"If-Match": "2", "X-Reason": ""})
     first = api.call("POST", TP.format(pid=pid), json=_tp("2026-04-27"))  # no X-Reason: a first entry
     assert first.status_code == 201, first.text
 

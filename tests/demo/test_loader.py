@@ -4,6 +4,7 @@ procedure complication, one user per role)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,11 +43,13 @@ def test_loads_every_patient_and_one_user_per_role(demo: Database) -> None:
         assert actor is not None and actor.role == role
 
 
-def test_every_write_is_audited_and_the_chain_verifies(demo: Database) -> None:
+def test_every_write_is_audited_and_the_chain_verifies(demo: Database, tmp_path: Path) -> None:
     trail = audit.list_audit(demo, DEMO_ACTOR, None, 1000, 0)
     assert trail["total"] > 40
     assert {row["user"] for row in trail["items"]} == {DEMO_ACTOR.username}
-    assert audit.verify_audit(demo).ok
+    anchors = tmp_path / "anchors.jsonl"
+    audit.anchor_audit(demo, anchors)
+    assert audit.verify_audit(demo, anchors).ok
 
 
 def test_a_second_load_is_refused_and_says_why(demo: Database) -> None:

@@ -31,15 +31,26 @@ def test_upgrade_then_add_users_then_verify(tmp_path: Path):
     assert bad.exit_code == 2
     assert "role: 'owner' is not one of viewer, coordinator, radiologist, admin" in bad.output
     assert "password: at least 8 characters" in bad.output
-    verified = _run("audit", "verify", "--db", url, "--format", "json")
-    assert verified.exit_code == 0
-    assert json.loads(verified.output) == {
+    anchors = str(tmp_path / "anchors.jsonl")
+    unanchored = _run("audit", "verify", "--db", url, "--anchors", anchors, "--format", "json")
+    assert unanchored.exit_code == 2 and "no anchor file" in unanchored.output
+    anchored = _run("audit", "anchor", "--db", url, "--anchors", anchors)
+    assert anchored.exit_code == 0 and "anchored sequence number 1" in anchored.output
+    verified = _run("audit", "verify", "--db", url, "--anchors", anchors, "--format", "json")
+    assert verified.exit_code == 0, verified.output
+    report = json.loads(verified.output)
+    assert report == {
         "ok": True,
         "rows_verified": 1,
+        "legacy_rows": 0,
+        "anchors_checked": 1,
         "broken_id": None,
         "problem": None,
-        "head": json.loads(verified.output)["head"],
+        "head_seq": 1,
+        "head": report["head"],
+        "unexplained": [],
     }
+    assert json.loads(_run("audit", "head", "--db", url).output) == {"seq": 1, "head": report["head"]}
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT password_hash FROM users")).scalar_one()
@@ -57,11 +68,29 @@ def test_verify_exits_1_naming_the_broken_row(tmp_path: Path):
             ).exit_code
             == 0
         )
+    anchors = str(tmp_path / "anchors.jsonl")
+    assert _run("audit", "anchor", "--db", url, "--anchors", anchors).exit_code == 0
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TRIGGER audit_log_no_update"))
         conn.execute(sa.text("UPDATE audit_log SET username = 'mallory' WHERE id = 2"))
     engine.dispose()
-    result = _run("audit", "verify", "--db", url, "--format", "text")
+    result = _run("audit", "verify", "--db", url, "--anchors", anchors, "--format", "text")
     assert result.exit_code == 1
     assert "broken at row 2" in result.output
+
+
+def test_verify_with_a_wrong_key_exits_2(tmp_path: Path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    assert _run("db", "upgrade", "--db", url).exit_code == 0
+    added = _run("users", "add", "ann", "--role", "viewer", "--password-stdin", "--db", url, stdin="password1\n")
+    assert added.exit_code == 0
+    anchors = str(tmp_path / "anchors.jsonl")
+    assert _run("audit", "anchor", "--db", url, "--anchors", anchors).exit_code == 0
+    monkeypatch.setenv("IOGUIDE_AUDIT_KEY_FILE", str(tmp_path / "elsewhere.key"))
+    missing = _run("audit", "verify", "--db", url, "--anchors", anchors)
+    assert missing.exit_code == 2 and "no audit key file" in missing.output
+    (tmp_path / "elsewhere.key").write_text("not the key\n")
+    (tmp_path / "elsewhere.key").chmod(0o600)
+    wrong = _run("audit", "verify", "--db", url, "--anchors", anchors)
+    assert wrong.exit_code == 2 and "holds no key with id" in wrong.output

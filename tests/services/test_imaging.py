@@ -73,7 +73,7 @@ def _counts(db: Database) -> dict[str, int]:
 
 def _chain_ok(db: Database) -> None:
     with read_session(db) as session:
-        assert audit.verify(session).ok
+        assert audit.verify(session, db.audit_keyring()).ok
 
 
 def _audit(db: Database, action_prefix: str) -> list[dict[str, Any]]:
@@ -326,7 +326,8 @@ def test_replacing_the_timepoint_drops_its_image_references(db_url: str, study: 
     assert _measure(study, db_url, pid, "T1", "1").exit_code == 0
     tp = cases.get_timepoint(db, RAD, pid, dt.date(2026, 3, 2))
     raw = {"date": "2026-03-02", "diameters_mm": {"T1": 17, "N1": 5}}
-    cases.replace_timepoint(db, Actor("rita", "radiologist", "re-read"), pid, dt.date(2026, 3, 2), raw, tp["version"])
+    correcting = Actor("rita", "radiologist", reason="re-measured by hand")
+    cases.replace_timepoint(db, correcting, pid, dt.date(2026, 3, 2), raw, tp["version"])
     assert measurement_images(db, RAD, pid) == []
     assert cases.get_case(db, RAD, pid)[0]["timepoints"][1]["diameters_mm"]["T1"] == 17
     db.dispose()

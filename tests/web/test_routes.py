@@ -158,7 +158,7 @@ def test_a_stale_correction_gets_the_services_412_message(signed_in: Sign, db: D
     client = signed_in("radiologist")
     pid = patient_id(client, "IT-004")
     form = {"edit_date": "2026-05-25", "version": "99", "date": "2026-05-25", "d_T1": "26", "d_T2": "9"}
-    form["reason_for_change"] = "re-read"
+    form["reason_for_change"] = "re-read"  # a correction needs a reason (issue 14)
     reply = client.post(f"/patients/{pid}/timepoints", data=form)
     assert reply.status_code == 422 and "it changed since you read it" in reply.text
     edit = client.get(f"/patients/{pid}/timepoints/2026-05-25/edit").text

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from ioguide import __version__
 from ioguide.api import errors
-from ioguide.api.routes import events, exports, imaging, patients, system
+from ioguide.api.routes import access, events, exports, imaging, patients, signatures, system
 
 
 def _docs_page(spec: dict[str, Any]) -> str:
@@ -52,7 +52,15 @@ def fastapi_options() -> dict[str, Any]:
 def mount_api(app: FastAPI) -> None:
     """The REST API's routes, error handlers and reference page on ``app`` (built by ``ioguide.app``)."""
     errors.install(app)
-    for router in (system.router, patients.router, events.router, exports.router, imaging.router):
+    for router in (
+        system.router,
+        patients.router,
+        events.router,
+        exports.router,
+        imaging.router,
+        access.router,
+        signatures.router,
+    ):
         app.include_router(router)
 
     @app.get("/api/docs", include_in_schema=False)

@@ -29,3 +29,22 @@ def upgrade_command(db: str | None = DB_OPTION) -> None:
     url = resolve_url(db)
     revision = upgrade(url)
     typer.echo(f"{shown(url)}: schema at revision {revision} (newest {head_revision()})")
+
+
+@app.command("grant-app-role")
+def grant_app_role_command(
+    role: str = typer.Argument(..., help="the PostgreSQL role `ioguide serve` connects as"),
+    db: str | None = DB_OPTION,
+) -> None:
+    """PostgreSQL: give ROLE the application's rights (run as the tables' owner after `db upgrade`): read-write
+    on clinical tables, SELECT and INSERT only on the audit trail, access log and signatures, no DDL."""
+    from ioguide.records.db import resolve_url
+    from ioguide.records.roles import grant_app_role
+
+    url = resolve_url(db)
+    try:
+        statements = grant_app_role(url, role)
+    except ValueError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{shown(url)}: {len(statements)} grants to {role}")

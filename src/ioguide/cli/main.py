@@ -7,6 +7,7 @@ import typer
 from ioguide.cli import audit, db, export, export_interop, grade, imaging, plan, simulate, users
 from ioguide.cli.agents import agents
 from ioguide.cli.assess import assess
+from ioguide.cli.backup import backup, restore
 from ioguide.cli.demo import demo
 from ioguide.cli.serve import serve
 
@@ -29,6 +30,7 @@ def _root() -> None:
 app.command("agents")(agents)
 app.command("assess")(assess)
 app.add_typer(audit.app, name="audit")
+app.command("backup")(backup)
 app.add_typer(db.app, name="db")
 app.command("demo")(demo)
 imaging.register(app)  # measure, radiomics, import
@@ -36,6 +38,7 @@ app.add_typer(export.app, name="export")  # export seg, sr (cli/export.py) ...
 export_interop.register(app)  # ... and export fhir, export sdtm
 app.add_typer(grade.app, name="grade")
 app.add_typer(plan.app, name="plan")
+app.command("restore")(restore)
 app.command("serve")(serve)
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(users.app, name="users")

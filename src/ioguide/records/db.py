@@ -19,11 +19,14 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from ioguide.records.audit_keys import Keyring, load_keyring
 from ioguide.settings import SQLITE_SYNCHRONOUS, Settings, load_settings
 
 #: Key of PostgreSQL's transaction-scoped advisory lock that serialises ioguide's writers.
 WRITE_LOCK_KEY = 0x10_6D_1D_E0
 _WRITE_OPTION = "ioguide_write"
+#: The ``session.info`` key of the audit keyring (read by :func:`ioguide.records.audit.session_keyring`).
+AUDIT_KEYRING_INFO = "ioguide_audit_keyring"
 
 
 def resolve_url(url: str | None, settings: Settings | None = None) -> str:
@@ -74,6 +77,23 @@ class Database:
     writer: sessionmaker[Session]
     #: Queues this process's SQLite writers here instead of in SQLite's busy handler, which polls with sleeps.
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: The audit key file (outside the database); read on the first write, again when it changes (a rotation).
+    audit_key_file: Path = field(default_factory=lambda: _default_audit_key_file())
+    _keyring: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    keyring_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def audit_keyring(self) -> Keyring:
+        """The keyring of :attr:`audit_key_file`, created on first use; re-read when the file's mtime changes."""
+        try:
+            stamp = self.audit_key_file.stat().st_mtime_ns
+        except FileNotFoundError:
+            stamp = -1
+        with self.keyring_lock:
+            if self._keyring.get("stamp") != stamp or "keyring" not in self._keyring:
+                self._keyring["keyring"] = load_keyring(self.audit_key_file, create=True)
+                self._keyring["stamp"] = self.audit_key_file.stat().st_mtime_ns
+            keyring: Keyring = self._keyring["keyring"]
+        return keyring
 
     @property
     def dialect(self) -> str:
@@ -83,9 +103,18 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, settings: Settings | None = None) -> Database:
+def _default_audit_key_file() -> Path:
+    path = load_settings().audit_key_file
+    assert path is not None  # Settings fills it in
+    return path
+
+
+def open_database(
+    url: str | None = None, settings: Settings | None = None, audit_key_file: Path | None = None
+) -> Database:
     """Open (not create) the database at ``url`` (default: the instance's), with ``settings`` (default: read
-    from the environment now; an entry point reads them once and passes them)."""
+    from the environment now; an entry point reads them once and passes them); its audit rows are keyed with
+    ``audit_key_file`` (default: the instance's, :mod:`ioguide.settings`)."""
     settings = settings or load_settings()
     resolved = resolve_url(url, settings)
     engine = make_engine(resolved, settings.sqlite_synchronous)
@@ -95,6 +124,7 @@ def open_database(url: str | None = None, settings: Settings | None = None) -> D
         engine=engine,
         reader=sessionmaker(engine, expire_on_commit=False),
         writer=sessionmaker(write_engine, expire_on_commit=False),
+        audit_key_file=audit_key_file or settings.audit_key_file or _default_audit_key_file(),
     )
 
 
@@ -106,12 +136,14 @@ def read_session(db: Database) -> Iterator[Session]:
 
 @contextmanager
 def write_transaction(db: Database) -> Iterator[Session]:
-    """One write transaction: committed when the block ends, rolled back (nothing written) on any exception."""
+    """One write transaction: committed when the block ends, rolled back (nothing written) on any exception.
+    The session carries the audit keyring (``session.info``) for :func:`ioguide.records.audit.append`."""
+    keyring = db.audit_keyring()
     if db.dialect == "postgresql":
-        with db.writer() as session, session.begin():
+        with db.writer(info={AUDIT_KEYRING_INFO: keyring}) as session, session.begin():
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
             yield session
         return
-    with db.write_lock, db.writer() as session, session.begin():
+    with db.write_lock, db.writer(info={AUDIT_KEYRING_INFO: keyring}) as session, session.begin():
         session.connection()  # BEGIN IMMEDIATE now, before anything is read
         yield session

@@ -203,7 +203,9 @@ class User(Base):
 
 
 class AuditEntry(Base):
-    """One row of the append-only audit trail; ``hash`` covers the row's content and ``prev_hash``.
+    """One row of the append-only audit trail; ``hash`` is the HMAC of the row's content, ``seq``, ``prev_hash``
+    and ``key_id`` (:mod:`ioguide.records.audit`; rows from before migration 0003 carry a plain SHA-256 and
+    ``key_id`` ``legacy-sha256``).
 
     ``at``, ``before`` and ``after`` are stored as text (ISO 8601 UTC and canonical JSON) so that the hash
     recomputed from the stored row is byte-for-byte what was hashed on insert, on every database.
@@ -223,6 +225,40 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+
+
+class AccessLogEntry(Base):
+    """One read of a patient's record (who, which patient, when, through which verb): append-only (migration
+    0003's triggers refuse UPDATE and DELETE), readable by admins (:mod:`ioguide.services.access_log`)."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[str] = mapped_column(String(40))
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+
+
+class Signature(Base):
+    """An electronic signature of one timepoint's response (21 CFR 11.50, 11.70): who signed (user name and
+    printed name), when, with which meaning, in which capacity, and the SHA-256 of the signed content. Never
+    changed: a later change to the content makes the stored hash differ from the content's, which marks the
+    signature superseded (:mod:`ioguide.services.signatures`)."""
+
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    timepoint_date: Mapped[dt.date] = mapped_column(Date)
+    username: Mapped[str] = mapped_column(String(64))
+    printed_name: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[str] = mapped_column(String(32))
+    meaning: Mapped[str] = mapped_column(String(100))
+    signed_at: Mapped[str] = mapped_column(String(40))
+    content_sha256: Mapped[str] = mapped_column(String(64))
 
 
 class ImagingStudy(Base):

@@ -17,6 +17,7 @@ from ioguide.errors import InputError, Problem
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import Lesion, Patient, ProcedureLesion, Timepoint
 from ioguide.services import engine
+from ioguide.services.access_log import log_read
 from ioguide.services.casedoc import (
     CaseDoc,
     LesionDoc,
@@ -31,7 +32,8 @@ from ioguide.services.casedoc import (
 from ioguide.services.common import check_version, load_patient, record
 from ioguide.services.context import Actor, require
 from ioguide.services.errors import ConflictError, NotFoundError
-from ioguide.services.plausible import check_case, check_timepoint, require_reason, split_confirm
+from ioguide.services.plausible import check_case, check_timepoint, split_confirm
+from ioguide.services.reasons import require_reason
 from ioguide.validation import parse_model
 
 
@@ -46,7 +48,9 @@ def get_case(db: Database, actor: Actor, patient_id: int) -> tuple[dict[str, Any
     """The stored case in the ``ioguide assess`` input format, and the patient's version."""
     require(actor, "viewer")
     with read_session(db) as session:
-        return _case(session, patient_id)
+        found = _case(session, patient_id)
+    log_read(db, actor, patient_id, "case.read")
+    return found
 
 
 def assess_patient(db: Database, actor: Actor, patient_id: int, criteria: str | None) -> dict[str, Any]:
@@ -100,8 +104,6 @@ def put_case(db: Database, actor: Actor, patient_id: int, raw: Any, expected_ver
         if problems:
             raise InputError(problems)
         before, _ = _case(session, patient.id)
-        if before["lesions"] or before["timepoints"]:
-            require_reason(actor, "a replacement of the recorded case")
         check_case(actor, patient, before["timepoints"], raw.get("timepoints", []), confirm)
         existing = {lesion.label: lesion for lesion in patient.lesions}
         removed = [lesion.id for label, lesion in existing.items() if label not in {d.id for d in doc.lesions}]
@@ -138,6 +140,7 @@ def put_case(db: Database, actor: Actor, patient_id: int, raw: Any, expected_ver
         patient.version += 1
         session.flush()
         after, _ = _case(session, patient.id)
+        require_reason(actor, before, after)
         record(session, actor, "case.replace", "patient", patient.id, patient.id, before, after)
         return {"case": after, "version": patient.version}
 
@@ -240,7 +243,6 @@ def replace_timepoint(
         patient = load_patient(session, patient_id)
         timepoint = _find_timepoint(patient, date)
         check_version(timepoint.version, expected_version, f"timepoint {date}")
-        require_reason(actor, "a correction of a recorded scan")
         if _raw_date(raw) != date:
             raise InputError.one("date", f"{raw['date']} differs from the date in the path ({date})")
         case, index = case_with_timepoint(session, patient, raw, date, replace=True)
@@ -253,5 +255,6 @@ def replace_timepoint(
         patient.version += 1
         session.flush()
         after = timepoint_doc(timepoint)
+        require_reason(actor, before, after)
         record(session, actor, "timepoint.replace", "timepoint", timepoint.id, patient.id, before, after)
         return _timepoint_out(timepoint, patient)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ioguide.errors import InputError, Problem
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import Patient, Program
+from ioguide.services.access_log import log_read
 from ioguide.services.common import RECORD_INPUT, load_patient, record
 from ioguide.services.context import Actor, require
 from ioguide.services.errors import ConflictError
@@ -100,7 +101,9 @@ def list_patients(db: Database, actor: Actor, limit: int, offset: int) -> dict[s
 def get_patient(db: Database, actor: Actor, patient_id: int) -> dict[str, Any]:
     require(actor, "viewer")
     with read_session(db) as session:
-        return patient_dict(load_patient(session, patient_id))
+        out = patient_dict(load_patient(session, patient_id))
+    log_read(db, actor, patient_id, "patient.read")
+    return out
 
 
 #: At most this many patients answer a search (the page says when there are more: refine the text).

@@ -25,10 +25,10 @@ from ioguide.case.plausibility import (
 from ioguide.errors import InputError, Problem
 from ioguide.records.models import Patient
 from ioguide.services.context import Actor
+from ioguide.services.reasons import require_stated_reason
 
 #: The field a missing reason is reported on: the API's ``X-Reason`` header (the pages map it to their
 #: "Reason for the change" input).
-REASON_FIELD = "X-Reason"
 #: The body key listing the questioned rules the sender accepts (``"confirm": ["diameter_change"]``).
 CONFIRM_KEY = "confirm"
 
@@ -36,12 +36,6 @@ CONFIRM_KEY = "confirm"
 def today() -> dt.date:
     """The server's date (the one place the write path reads the clock)."""
     return dt.date.today()
-
-
-def require_reason(actor: Actor, what: str, field: str = REASON_FIELD) -> None:
-    """A correction of recorded data needs a reason (kept in the audit row); first entries do not."""
-    if not (actor.reason or "").strip():
-        raise InputError.one(field, f"{what} needs a reason for the change (kept in the audit trail)")
 
 
 def split_confirm(raw: Any, prefix: str = "") -> tuple[Any, tuple[str, ...]]:
@@ -117,7 +111,7 @@ def check_timepoint(
     findings = timepoint_findings(patient, stored, new, prefix)
     refuse(findings, confirm)
     if any(f.rule == "replaces_baseline" for f in findings):
-        require_reason(actor, "a scan that replaces the baseline")
+        require_stated_reason(actor, "a scan that replaces the baseline")
 
 
 def check_case(
@@ -141,4 +135,4 @@ def check_case(
         findings += baseline_findings(first, scan_of(stored[0]).date, f"timepoints[{position[id(ordered[0])]}].date")
     refuse(findings, confirm)
     if any(f.rule == "replaces_baseline" for f in findings):
-        require_reason(actor, "a case whose first scan replaces the baseline")
+        require_stated_reason(actor, "a case whose first scan replaces the baseline")

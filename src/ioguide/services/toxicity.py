@@ -16,7 +16,8 @@ from ioguide.services import engine
 from ioguide.services.common import RECORD_INPUT, check_version, load_patient, record
 from ioguide.services.context import Actor, require
 from ioguide.services.errors import NotFoundError
-from ioguide.services.plausible import bounds, refuse, require_reason
+from ioguide.services.plausible import bounds, refuse
+from ioguide.services.reasons import require_stated_reason
 
 
 class ToxicityIn(BaseModel):
@@ -78,7 +79,7 @@ def correct_toxicity(
     """Correct a stored event: graded again by the same grader, the reason required (``X-Reason`` or the form's
     reason), ``expected_version`` the version read (a stale one: 412, nothing changed), before/after audited."""
     require(actor, "coordinator")
-    require_reason(actor, "a correction of a toxicity event", field="reason")
+    require_stated_reason(actor, "a correction of a toxicity event", field="reason")
     result = engine.grade_toxicity(data.kind, data.input)
     with write_transaction(db) as session:
         patient = load_patient(session, patient_id)

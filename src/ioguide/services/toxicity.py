@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import ToxicityEvent
-from ioguide.services import engine
+from ioguide.services import engine, results
 from ioguide.services.common import RECORD_INPUT, load_patient, record
 from ioguide.services.context import Actor, require
 
@@ -55,6 +55,7 @@ def record_toxicity(db: Database, actor: Actor, patient_id: int, data: ToxicityI
         session.flush()
         out = event_dict(event)
         record(session, actor, "toxicity.create", "toxicity", event.id, patient.id, None, out)
+        results.refresh_toxicity(session, patient.id)
         return out
 
 

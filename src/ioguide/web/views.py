@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ioguide.errors import InputError
 from ioguide.plots.cohort_data import PROGRESSION, Subset, change_series, plain_code, swimmer_lane
 from ioguide.records.db import Database
-from ioguide.services import audit, cases, engine, patients, procedures, toxicity
+from ioguide.services import audit, cases, patients, procedures, results, toxicity
 from ioguide.services.context import Actor, may
 from ioguide.web import plans
 
@@ -50,21 +49,12 @@ class Assessed:
     @property
     def current(self) -> dict[str, Any] | None:
         """The latest follow-up timepoint that has a response."""
-        if self.result is None:
-            return None
-        rows = [row for row in self.result["timepoints"][1:] if row.get("response")]
-        return rows[-1] if rows else None
+        return None if self.result is None else dict(results.current_row(self.result) or {}) or None
 
 
 def assess(case: dict[str, Any], criteria: str) -> Assessed:
-    if criteria == "mesothelioma" and not any(lesion.get("pleural") for lesion in case["lesions"]):
-        return Assessed(criteria, None, ("no pleural measurement site: the mesothelioma criteria do not apply",))
-    if not case["timepoints"]:
-        return Assessed(criteria, None, ("no imaging timepoint recorded yet",))
-    try:
-        return Assessed(criteria, engine.assess(case, criteria))
-    except InputError as err:
-        return Assessed(criteria, None, tuple(str(p) for p in err.problems))
+    result, problems = results.assess_under(case, criteria)
+    return Assessed(criteria, result, problems)
 
 
 def _cell(case: Mapping[str, Any], lesion: Mapping[str, Any], timepoint: Mapping[str, Any]) -> str:

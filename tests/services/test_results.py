@@ -1,0 +1,100 @@
+"""Stored derived results: every case write stores the responses under each criteria with the case version and
+the rule set, in the write's own transaction; a failed write stores nothing; reads use the stored result."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from ioguide.records.db import Database, write_transaction
+from ioguide.records.models import DerivedResult
+from ioguide.services import cases, patients, results, toxicity
+from ioguide.services.context import Actor
+from ioguide.services.errors import StaleVersionError
+
+RAD = Actor("rita", "radiologist")
+VIEWER = Actor("vic", "viewer")
+# RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009;45:228-47) §4.3.1: a sum of 50 -> 30 mm is -40%, a partial
+# response (>= 30% decrease); 30 -> 50 mm is +67% and +20 mm from the nadir, progression (>= 20% and >= 5 mm).
+CASE = {
+    "criteria": "recist1.1",
+    "lesions": [
+        {"id": "T1", "role": "target", "organ": "liver"},
+        {"id": "T2", "role": "target", "organ": "lung", "injected": True},
+    ],
+    "timepoints": [
+        {"date": "2026-01-05", "diameters_mm": {"T1": 30, "T2": 20}},
+        {"date": "2026-03-02", "diameters_mm": {"T1": 20, "T2": 10}},
+    ],
+}
+PROGRESSION = {"date": "2026-05-04", "diameters_mm": {"T1": 30, "T2": 20}}
+
+
+def _patient(db: Database, study_id: str = "S-1") -> int:
+    return int(patients.create_patient(db, RAD, patients.PatientIn(study_id=study_id, program="P"))["id"])
+
+
+def _rows(db: Database, pid: int) -> dict[tuple[str, str], DerivedResult]:
+    with db.reader() as session:
+        found = session.scalars(sa.select(DerivedResult).where(DerivedResult.patient_id == pid)).all()
+        return {(r.kind, r.criteria): r for r in found}
+
+
+def test_a_case_write_stores_every_criteria_with_its_versions(db: Database):
+    pid = _patient(db)
+    cases.put_case(db, RAD, pid, CASE, expected_version=1)
+    rows = _rows(db, pid)
+    assert sorted(c for k, c in rows if k == "response") == sorted(results.CRITERIA)
+    recist = rows[("response", "recist1.1")]
+    assert (recist.case_version, recist.ruleset) == (2, results.ruleset_version())
+    assert recist.current_response == "PR" and recist.response_date == dt.date(2026, 3, 2)
+    assert recist.last_scan == dt.date(2026, 3, 2)
+    assert recist.result is not None and recist.result["timepoints"][1]["response"] == "PR"
+    meso = rows[("response", "mesothelioma")]
+    assert meso.result is None and meso.problems and "pleural" in meso.problems[0]
+
+    cases.add_timepoint(db, RAD, pid, PROGRESSION)
+    recist = _rows(db, pid)[("response", "recist1.1")]
+    assert (recist.case_version, recist.current_response) == (3, "PD")
+    assert recist.last_scan == dt.date(2026, 5, 4)
+
+
+def test_a_rejected_write_leaves_the_stored_results_as_they_were(db: Database):
+    pid = _patient(db)
+    cases.put_case(db, RAD, pid, CASE, expected_version=1)
+    with pytest.raises(StaleVersionError):
+        cases.put_case(db, RAD, pid, {**CASE, "timepoints": CASE["timepoints"][:1]}, expected_version=1)
+    recist = _rows(db, pid)[("response", "recist1.1")]
+    assert (recist.case_version, recist.current_response) == (2, "PR")
+
+
+def test_reads_use_the_stored_result_and_recompute_only_a_stale_one(db: Database):
+    pid = _patient(db)
+    cases.put_case(db, RAD, pid, CASE, expected_version=1)
+    marker = {"marker": "stored"}
+    with write_transaction(db) as session:
+        session.execute(
+            sa.update(DerivedResult)
+            .where(DerivedResult.patient_id == pid, DerivedResult.criteria == "recist1.1")
+            .values(result=marker)
+        )
+    assert cases.assess_patient(db, VIEWER, pid, None) == marker  # read, not recomputed
+    with write_transaction(db) as session:
+        session.execute(sa.update(DerivedResult).values(ruleset="sha256:older-rules"))
+    fresh = cases.assess_patient(db, VIEWER, pid, "recist1.1")
+    assert fresh["timepoints"][1]["response"] == "PR"  # a result of other rules is not served
+
+
+def test_a_toxicity_write_stores_the_regraded_events(db: Database):
+    pid = _patient(db)
+    # ASTCT CRS (Lee et al., Biol Blood Marrow Transplant 2019;25:625-38): fever with hypotension needing one
+    # vasopressor is grade 3.
+    crs = {"temp_c": 39.2, "hypotension": "one_vasopressor", "oxygen": "none"}
+    toxicity.record_toxicity(
+        db, Actor("cora", "coordinator"), pid, toxicity.ToxicityIn(kind="crs", date=dt.date(2026, 1, 9), input=crs)
+    )
+    row = _rows(db, pid)[("toxicity", results.TOXICITY)]
+    assert row.result is not None and row.result["highest_grade"] == {"crs": 3}
+    assert row.result["events"][0]["grade"] == row.result["events"][0]["recorded_grade"] == 3

@@ -8,6 +8,7 @@ from ioguide.cli import audit, db, export_interop, grade, imaging, plan, simulat
 from ioguide.cli.agents import agents
 from ioguide.cli.assess import assess
 from ioguide.cli.demo import demo
+from ioguide.cli.reassess import reassess
 from ioguide.cli.serve import serve
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ imaging.register(app)  # measure, radiomics, import, and the export sub-app (seg
 export_interop.register(app)  # export fhir, export sdtm
 app.add_typer(grade.app, name="grade")
 app.add_typer(plan.app, name="plan")
+app.command("reassess")(reassess)
 app.command("serve")(serve)
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(users.app, name="users")

@@ -197,6 +197,12 @@ def refresh_toxicity(session: Session, patient_id: int) -> None:
     store(session, patient_id, version, [derived], ruleset_version())
 
 
+def refresh_all(session: Session, patient_id: int) -> None:
+    """Store every result of the patient (a new patient's: no timepoint yet, no toxicity event)."""
+    refresh_case(session, patient_id)
+    refresh_toxicity(session, patient_id)
+
+
 def stored_response(session: Session, patient_id: int, criteria: str) -> dict[str, Any] | None:
     """The stored assessment under ``criteria`` when it is fresh (current case version and rule set), else None."""
     row = session.execute(

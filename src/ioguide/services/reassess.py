@@ -3,7 +3,8 @@ or for patients stored before results were, recompute the stored results in para
 
 The work is cut into batches of patients; each batch is one Dask task (:func:`reassess_batch`) that reads its
 cases with one query per table, assesses them outside any write lock, then stores them in one write transaction
-with an audit row (``results.reassess``) for each patient whose response or toxicity grade changed. A patient
+with an audit row (``results.reassess``) for each patient whose response or toxicity grade changed and one for
+the batch (so that the data version of cached plots moves). A patient
 whose case changed while the batch was computing is left alone (that write stored fresh results itself). Runs on
 a local Dask cluster by default (processes; its dashboard on a free port) or on a distributed scheduler given by its address.
 """
@@ -141,6 +142,17 @@ def reassess_batch(url: str, patient_ids: Sequence[int], ruleset: str, actor: Ac
                 report.changes += changed
                 report.reassessed += 1
                 report.filled += not old.get(pid)
+            summary = {"patients": report.reassessed, "skipped": report.skipped, "changes": len(report.changes)}
+            record(
+                session,
+                actor,
+                "results.reassess",
+                "batch",
+                f"{min(found, default=0)}-{max(found, default=0)}",
+                None,
+                None,
+                {**summary, "ruleset": ruleset},
+            )
         return report
     finally:
         db.dispose()

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ioguide.plots.cohort_data import PROGRESSION, Subset, change_series, plain_code, swimmer_lane
+from ioguide.plots.cohort_data import PROGRESSION
 from ioguide.records.db import Database
-from ioguide.services import audit, cases, patients, procedures, results, toxicity
+from ioguide.services import audit, cases, cohort_query, patients, procedures, results, toxicity
 from ioguide.services.context import Actor, may
 from ioguide.web import plans
 
@@ -200,14 +200,8 @@ def patient_page(db: Database, actor: Actor, patient_id: int) -> dict[str, Any]:
     }
 
 
-def _matches(row: dict[str, Any], program: str | None, response: str | None, injected: str | None) -> bool:
-    if program and row["patient"]["program"] != program:
-        return False
-    if response and row["current_code"] != response:
-        return False
-    if injected == "yes" and not row["injected"]:
-        return False
-    return not (injected == "no" and row["injected"])
+#: Patients per cohort page (the page says how many matched and links to the others).
+COHORT_PAGE = 50
 
 
 def cohort(
@@ -217,48 +211,60 @@ def cohort(
     program: str | None = None,
     response: str | None = None,
     injected: str | None = None,
-    with_events: bool = False,
+    search: str | None = None,
+    page: int = 1,
 ) -> dict[str, Any]:
-    """The patients of the cohort with their current and best response under ``criteria``, filtered."""
-    listed = patients.list_patients(db, actor, 500, 0)
+    """One page of the cohort's patients with their stored current and best response under ``criteria``,
+    filtered, counted and paged in the database (:mod:`ioguide.services.cohort_query`)."""
+    query = cohort_query_for(criteria, program, response, injected, search, page)
+    listed = cohort_query.query_patients(db, actor, query, with_result=True)
     rows: list[dict[str, Any]] = []
-    programs = sorted({p["program"] for p in listed["items"]})
-    for patient in listed["items"]:
-        case, _ = cases.get_case(db, actor, patient["id"])
-        chosen = assess(case, criteria)
-        split = chosen if criteria == "itrecist" else assess(case, "itrecist")
-        current = chosen.current
-        row = {
-            "patient": patient,
-            "own_criteria": case.get("criteria"),
-            "assessed": chosen,
-            "split": split,
-            "current": current,
-            "current_code": plain_code(current["response"]) if current else None,
-            "progressing": bool(current and current["response"] in PROGRESSION),
-            "injected": any(lesion.get("injected") for lesion in case["lesions"]),
-            "last_scan": case["timepoints"][-1]["date"] if case["timepoints"] else None,
-        }
-        if _matches(row, program, response, injected):
-            if with_events:
-                row["procedures"] = procedures.list_procedures(db, actor, patient["id"])
-                row["toxicity"] = toxicity.list_toxicity(db, actor, patient["id"])
-            rows.append(row)
-    return {"rows": rows, "programs": programs, "total": listed["total"]}
-
-
-def plot_inputs(rows: list[dict[str, Any]], subset: Subset, kind: str) -> list[Any]:
-    """The series (waterfall, spider) or lanes (swimmer) of ``subset`` for the cohort rows."""
-    out: list[Any] = []
-    for row in rows:
-        assessed: Assessed = row["assessed"] if subset == "overall" else row["split"]
-        if assessed.result is None:
-            continue
-        label = row["patient"]["study_id"]
-        if kind == "swimmer":
-            item: Any = swimmer_lane(label, assessed.result, subset, row["procedures"], row["toxicity"])
+    for item in listed["items"]:
+        stored = item["response"]
+        if stored is None:
+            chosen = Assessed(criteria, None, ("no stored result yet: run `ioguide reassess`",))
         else:
-            item = change_series(label, assessed.result, subset)
-        if item is not None:
-            out.append(item)
-    return out
+            chosen = Assessed(criteria, stored["result"], tuple(stored["problems"]))
+        current = chosen.current
+        rows.append(
+            {
+                "patient": item,
+                "assessed": chosen,
+                "stale": bool(stored and stored["stale"]),
+                "current": current,
+                "current_code": stored["current"] if stored else None,
+                "progressing": bool(current and current["response"] in PROGRESSION),
+                "injected": item["injected"],
+                "last_scan": stored["last_scan"] if stored else None,
+            }
+        )
+    pages = max(1, -(-listed["total"] // COHORT_PAGE))
+    return {
+        "rows": rows,
+        "programs": cohort_query.program_names(db, actor),
+        "total": listed["total"],
+        "first": listed["offset"] + 1 if rows else 0,
+        "last": listed["offset"] + len(rows),
+        "page": page,
+        "pages": pages,
+    }
+
+
+def cohort_query_for(
+    criteria: str,
+    program: str | None,
+    response: str | None,
+    injected: str | None,
+    search: str | None = None,
+    page: int = 1,
+) -> cohort_query.PatientQuery:
+    """The page's filters as a query of the cohort service (``injected`` ``yes`` / ``no``; pages from 1)."""
+    return cohort_query.PatientQuery(
+        program=program,
+        criteria=criteria,
+        response=response,
+        injected=None if not injected else injected == "yes",
+        search=search,
+        limit=COHORT_PAGE,
+        offset=(page - 1) * COHORT_PAGE,
+    )

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from ioguide import __version__
 from ioguide.api import errors
 from ioguide.api.context import ApiContext
-from ioguide.api.routes import events, exports, imaging, patients, system
+from ioguide.api.routes import events, exports, imaging, jobs, patients, system
 from ioguide.api.settings import ApiSettings
 from ioguide.records.db import Database, open_database
 from ioguide.web.routes import router as web_router
@@ -72,7 +72,7 @@ def create_app(settings: ApiSettings | None = None, db: Database | None = None) 
     )
     app.state.ioguide = ApiContext(db=db or open_database(settings.database_url), settings=settings)
     errors.install(app)
-    for router in (system.router, patients.router, events.router, exports.router, imaging.router):
+    for router in (system.router, patients.router, events.router, exports.router, jobs.router, imaging.router):
         app.include_router(router)
     app.include_router(web_router)  # the pages for the care team (web/), on the same services
 

@@ -8,13 +8,23 @@ helpers), in the ``ioguide assess`` input format.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ioguide.records.models import Lesion, Measurement, NewLesion, Patient, Timepoint
+from ioguide.records.models import (
+    Lesion,
+    Measurement,
+    NewLesion,
+    Patient,
+    Procedure,
+    ProcedureLesion,
+    Timepoint,
+    ToxicityEvent,
+)
 from ioguide.services.casedoc import _timepoint_out, lesion_doc
+from ioguide.services.toxicity import event_dict
 
 #: Patients per query: well under the bound-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
 BATCH = 1000
@@ -77,4 +87,53 @@ def read_cases(session: Session, patient_ids: Sequence[int]) -> dict[int, tuple[
         new[found.timepoint_id].append(found)
     for tp in timepoints:
         out[tp.patient_id][0]["timepoints"].append(_timepoint_out(tp.date, tp.reason, measured[tp.id], new[tp.id]))
+    return out
+
+
+def read_procedures(session: Session, patient_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The patients' procedures as :func:`ioguide.services.procedures.procedure_dict` gives them, in date order,
+    in two queries."""
+    out: dict[int, list[dict[str, Any]]] = {pid: [] for pid in patient_ids}
+    by_id: dict[int, dict[str, Any]] = {}
+    for row in session.execute(
+        select(
+            Procedure.id, Procedure.patient_id, Procedure.details, Procedure.complication,
+            Procedure.complication_grade, Procedure.version,
+        )
+        .where(Procedure.patient_id.in_(list(patient_ids)))
+        .order_by(Procedure.patient_id, Procedure.date, Procedure.id)
+    ):  # fmt: skip
+        item = {
+            "id": row.id,
+            "patient_id": row.patient_id,
+            **row.details,
+            "lesions": [],
+            "complication": row.complication,
+            "complication_grade": row.complication_grade,
+            "version": row.version,
+        }
+        by_id[row.id] = item
+        out[row.patient_id].append(item)
+    for link in session.execute(
+        select(ProcedureLesion.procedure_id, Lesion.label, ProcedureLesion.volume_ml)
+        .join(Lesion, Lesion.id == ProcedureLesion.lesion_id)
+        .where(Lesion.patient_id.in_(list(patient_ids)))
+        .order_by(ProcedureLesion.procedure_id, ProcedureLesion.position)
+    ):
+        by_id[link.procedure_id]["lesions"].append({"lesion_id": link.label, "volume_ml": link.volume_ml})
+    return out
+
+
+def read_toxicity(session: Session, patient_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The patients' toxicity events as :func:`ioguide.services.toxicity.event_dict` gives them, in one query."""
+    out: dict[int, list[dict[str, Any]]] = {pid: [] for pid in patient_ids}
+    for row in session.execute(
+        select(
+            ToxicityEvent.id, ToxicityEvent.patient_id, ToxicityEvent.kind, ToxicityEvent.date, ToxicityEvent.input,
+            ToxicityEvent.grade, ToxicityEvent.result, ToxicityEvent.version,
+        )
+        .where(ToxicityEvent.patient_id.in_(list(patient_ids)))
+        .order_by(ToxicityEvent.patient_id, ToxicityEvent.date, ToxicityEvent.id)
+    ):  # fmt: skip
+        out[row.patient_id].append(event_dict(cast(Any, row)))  # a row with the ORM object's attributes
     return out

@@ -84,3 +84,23 @@ def test_sdtm_in_batches_equals_the_one_pass_export(
     assert seen == [(4, 6), (6, 6)] and summary["patients"] == 6
     for path in sorted((tmp_path / "one").glob("*.csv")):
         assert (tmp_path / "batched" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_sdtm_of_an_itrecist_case_without_injected_lesion() -> None:
+    """itRECIST (Goldmacher et al., J Clin Oncol 2020) subsets: a patient with no injected lesion has no injected
+    subset (null in the assessment); RS then carries the overall and non-injected rows only (found at scale)."""
+    from ioguide.interop.inputs import StudyExport, parse_patient_export
+    from ioguide.interop.sdtm import study_datasets
+
+    case = {
+        "criteria": "itrecist",
+        "lesions": [{"id": "T1", "role": "target", "organ": "liver"}],
+        "timepoints": [
+            {"date": "2026-01-05", "diameters_mm": {"T1": 30}},
+            {"date": "2026-03-02", "diameters_mm": {"T1": 20}},
+        ],
+    }
+    patient = parse_patient_export({"study": "S", "subject": "P1", "case": case})
+    rs = study_datasets(StudyExport(study="S", patients=(patient,)))["RS"]
+    groups = set(rs.column("RSGRPID"))
+    assert groups == {None, "NON-INJECTED"}

@@ -255,6 +255,8 @@ def _response_rows(patient: PatientExport) -> _Rows:
             result("NEWLIND", "Y" if item["new_lesions"] else "N", date, cat, field)
             result("OVRLRESP", item["response"], date, cat, field)
         for name, subset in sorted((assessment.get("subsets") or {}).items()):
+            if subset is None:  # itRECIST without a lesion in this subset: the engine reports no subset
+                continue
             group = name.replace("_", "-").upper()
             for i, item in enumerate(subset["timepoints"]):
                 if item["response"] is not None:

@@ -98,3 +98,30 @@ def test_a_toxicity_write_stores_the_regraded_events(db: Database):
     row = _rows(db, pid)[("toxicity", results.TOXICITY)]
     assert row.result is not None and row.result["highest_grade"] == {"crs": 3}
     assert row.result["events"][0]["grade"] == row.result["events"][0]["recorded_grade"] == 3
+
+
+def test_a_second_toxicity_event_extends_the_row_or_regrades_all_under_new_rules(db: Database):
+    pid = _patient(db)
+    cora = Actor("cora", "coordinator")
+    # ASTCT CRS (Lee et al. 2019): fever alone is grade 1; fever with hypotension on fluids only is grade 2.
+    for temp, hypotension in ((38.4, "none"), (39.0, "no_vasopressor")):
+        data = toxicity.ToxicityIn(
+            kind="crs", date=dt.date(2026, 1, 9), input={"temp_c": temp, "hypotension": hypotension, "oxygen": "none"}
+        )
+        toxicity.record_toxicity(db, cora, pid, data)
+    row = _rows(db, pid)[("toxicity", results.TOXICITY)]
+    assert row.result is not None and [e["grade"] for e in row.result["events"]] == [1, 2]
+    assert row.result["highest_grade"] == {"crs": 2}
+    with write_transaction(db) as session:  # rows of older rules are re-graded whole, not extended
+        session.execute(
+            sa.update(DerivedResult)
+            .where(DerivedResult.kind == "toxicity")
+            .values(ruleset="sha256:older-rules", result={"events": [], "highest_grade": {}})
+        )
+    data = toxicity.ToxicityIn(
+        kind="crs", date=dt.date(2026, 1, 10), input={"temp_c": 37.0, "oxygen": "none", "hypotension": "none"}
+    )
+    toxicity.record_toxicity(db, cora, pid, data)
+    row = _rows(db, pid)[("toxicity", results.TOXICITY)]
+    assert row.ruleset == results.ruleset_version()
+    assert row.result is not None and [e["grade"] for e in row.result["events"]] == [1, 2, 0]

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ioguide.errors import InputError
@@ -134,13 +134,17 @@ def derive_toxicity(events: Iterable[Mapping[str, Any]]) -> Derived:
     return Derived("toxicity", TOXICITY, {"events": graded, "highest_grade": highest}, tuple(problems))
 
 
+_TABLE = cast(Table, DerivedResult.__table__)
+
+
 def store(session: Session, patient_id: int, case_version: int, derived: Sequence[Derived], ruleset: str) -> None:
-    """Replace the patient's stored results of the kinds in ``derived`` (one delete, one multi-row insert)."""
+    """Replace the patient's stored results of the kinds in ``derived`` (one delete, one multi-row insert; plain
+    table statements, no ORM bookkeeping: this runs inside every write)."""
     kinds = sorted({d.kind for d in derived})
-    session.execute(delete(DerivedResult).where(DerivedResult.patient_id == patient_id, DerivedResult.kind.in_(kinds)))
+    session.execute(delete(_TABLE).where(_TABLE.c.patient_id == patient_id, _TABLE.c.kind.in_(kinds)))
     now = utcnow().isoformat()
     session.execute(
-        insert(DerivedResult),
+        insert(_TABLE),
         [
             {
                 "patient_id": patient_id,
@@ -188,13 +192,35 @@ def toxicity_events(session: Session, patient_ids: Sequence[int]) -> dict[int, l
     return out
 
 
-def refresh_toxicity(session: Session, patient_id: int) -> None:
-    """Store the patient's toxicity grades as the current transaction sees them (call after the flush)."""
+def refresh_toxicity(session: Session, patient_id: int, added: Mapping[str, Any] | None = None) -> None:
+    """Store the patient's toxicity grades as the current transaction sees them (call after the flush).
+
+    ``added``: the event just recorded (``{"id", "kind", "date", "grade"}``, graded by the current rules); when the
+    stored row is of the current rule set it is extended by that one event (one read, one update) instead of
+    re-grading every event of the patient."""
+    ruleset = ruleset_version()
+    if added is not None:
+        row = session.execute(
+            select(_TABLE.c.id, _TABLE.c.result, _TABLE.c.ruleset).where(
+                _TABLE.c.patient_id == patient_id, _TABLE.c.kind == "toxicity"
+            )
+        ).one_or_none()
+        if row is not None and row.ruleset == ruleset and row.result is not None:
+            events = [*row.result["events"], {**added, "recorded_grade": added["grade"]}]
+            highest = dict(row.result["highest_grade"])
+            if added["grade"] is not None:
+                highest[added["kind"]] = max(added["grade"], highest.get(added["kind"], added["grade"]))
+            session.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id == row.id)
+                .values(result={"events": events, "highest_grade": highest}, computed_at=utcnow().isoformat())
+            )
+            return
     version = session.scalar(select(Patient.version).where(Patient.id == patient_id))
     if version is None:
         return
     derived = derive_toxicity(toxicity_events(session, [patient_id])[patient_id])
-    store(session, patient_id, version, [derived], ruleset_version())
+    store(session, patient_id, version, [derived], ruleset)
 
 
 def refresh_all(session: Session, patient_id: int) -> None:

@@ -55,7 +55,8 @@ def record_toxicity(db: Database, actor: Actor, patient_id: int, data: ToxicityI
         session.flush()
         out = event_dict(event)
         record(session, actor, "toxicity.create", "toxicity", event.id, patient.id, None, out)
-        results.refresh_toxicity(session, patient.id)
+        added = {"id": event.id, "kind": event.kind, "date": out["date"], "grade": event.grade}
+        results.refresh_toxicity(session, patient.id, added)
         return out
 
 

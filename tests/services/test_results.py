@@ -4,6 +4,7 @@ the rule set, in the write's own transaction; a failed write stores nothing; rea
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import sqlalchemy as sa
@@ -125,3 +126,19 @@ def test_a_second_toxicity_event_extends_the_row_or_regrades_all_under_new_rules
     row = _rows(db, pid)[("toxicity", results.TOXICITY)]
     assert row.ruleset == results.ruleset_version()
     assert row.result is not None and [e["grade"] for e in row.result["events"]] == [1, 2, 0]
+
+
+@pytest.mark.parametrize("subset", ["overall", "injected", "non_injected"])
+def test_the_plot_summary_draws_what_the_full_result_draws(subset: str):
+    """itRECIST subsets (Goldmacher et al., J Clin Oncol 2020;38:2667-76): the cut result gives the same series."""
+    from ioguide.plots.cohort_data import change_series, swimmer_lane
+
+    case = {**CASE, "criteria": "itrecist", "timepoints": [*CASE["timepoints"], PROGRESSION]}
+    result, problems = results.assess_under(case, "itrecist")
+    assert result is not None and not problems
+    summary = results.plot_summary(result)
+    assert len(json.dumps(summary)) < len(json.dumps(result)) / 3  # reasons are left out
+    procs = [{"kind": "injection", "date": "2026-01-06", "lesions": [{"lesion_id": "T2"}]}]
+    tox = [{"date": "2026-01-09", "grade": 3}]
+    assert change_series("S", summary, subset) == change_series("S", result, subset)
+    assert swimmer_lane("S", summary, subset, procs, tox) == swimmer_lane("S", result, subset, procs, tox)

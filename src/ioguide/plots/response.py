@@ -10,10 +10,11 @@ Colours are the Okabe-Ito colour-blind-safe palette; every mark also has a legen
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -32,6 +33,9 @@ COLOURS: dict[str, str] = {
     "NE": "#DDDDDD",
 }
 _NONE = "#DDDDDD"
+#: Up to this many patients a figure names each one (tick labels, annotations); above it the figure still draws
+#: every patient, with one artist per kind of mark, and says how many it shows.
+LABELLED = 60
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -68,14 +72,25 @@ def waterfall(series: Sequence[ChangeSeries], title: str) -> Figure:
     bars.sort(key=lambda s: -(s.best_change_pct or 0.0))
     ax = fig.add_subplot()
     x = range(len(bars))
-    ax.bar(x, [s.best_change_pct or 0.0 for s in bars], color=[colour(s.best_response) for s in bars], width=0.7)
+    heights = [s.best_change_pct or 0.0 for s in bars]
+    colours = [colour(s.best_response) for s in bars]
+    if len(bars) > LABELLED:  # one collection of lines instead of a rectangle per patient
+        ax.vlines(list(x), 0, heights, colors=colours, linewidth=max(0.2, 400 / len(bars)))
+        ax.set_xlim(-1, len(bars))
+    else:
+        ax.bar(x, heights, color=colours, width=0.7)
     ax.axhline(20, color="#D55E00", linestyle="--", linewidth=1)
     ax.axhline(-30, color="#0072B2", linestyle="--", linewidth=1)
     ax.axhline(0, color="black", linewidth=0.8)
-    crowded = len(bars) > 10
-    ax.set_xticks(
-        list(x), [s.label for s in bars], rotation=45 if crowded else 0, ha="right" if crowded else "center", fontsize=8
-    )
+    if len(bars) > LABELLED:
+        ax.set_xticks([])
+        ax.set_xlabel(f"{len(bars)} patients, largest growth on the left (filter to name them)")
+    else:
+        crowded = len(bars) > 10
+        ax.set_xticks(
+            list(x), [s.label for s in bars], rotation=45 if crowded else 0, ha="right" if crowded else "center",
+            fontsize=8,
+        )  # fmt: skip
     ax.set_ylabel("best change of target sum from baseline (%)")
     ax.set_title(title)
     _legend(ax, [s.best_response for s in bars])
@@ -89,11 +104,19 @@ def spider(series: Sequence[ChangeSeries], title: str) -> Figure:
     if not lines:
         return _empty(fig, title)
     ax = fig.add_subplot()
+    paths = []
     for s in lines:
         weeks = [0.0] + [d / 7 for d, v in zip(s.days, s.change_pct, strict=True) if v is not None]
         values = [0.0] + [v for v in s.change_pct if v is not None]
-        ax.plot(weeks, values, marker="o", markersize=3, color=colour(s.best_response), linewidth=1.5)
-        ax.annotate(s.label, (weeks[-1], values[-1]), fontsize=7, xytext=(3, 0), textcoords="offset points")
+        paths.append(list(zip(weeks, values, strict=True)))
+        if len(lines) <= LABELLED:
+            ax.plot(weeks, values, marker="o", markersize=3, color=colour(s.best_response), linewidth=1.5)
+            ax.annotate(s.label, (weeks[-1], values[-1]), fontsize=7, xytext=(3, 0), textcoords="offset points")
+    if len(lines) > LABELLED:  # one collection instead of an artist per patient; names only when few
+        colours = [colour(s.best_response) for s in lines]
+        ax.add_collection(LineCollection(paths, colors=colours, linewidths=0.6, alpha=0.6))
+        ax.autoscale_view()
+        ax.text(0.99, 0.98, f"{len(lines)} patients", transform=ax.transAxes, ha="right", va="top", fontsize=8)
     ax.axhline(20, color="#D55E00", linestyle="--", linewidth=1)
     ax.axhline(-30, color="#0072B2", linestyle="--", linewidth=1)
     ax.axhline(0, color="black", linewidth=0.8)
@@ -107,24 +130,39 @@ def spider(series: Sequence[ChangeSeries], title: str) -> Figure:
 def swimmer(lanes: Sequence[Lane], title: str) -> Figure:
     """One lane per patient from baseline to the last follow-up; marks for injections, first response,
     progression and toxicity of grade 2 or more; an arrow for a response still ongoing."""
-    fig = _figure(7.5, max(2.5, 0.45 * len(lanes) + 1.8))
+    labelled = len(lanes) <= LABELLED
+    fig = _figure(7.5, max(2.5, 0.45 * len(lanes) + 1.8) if labelled else 9.0)
     if not lanes:
         return _empty(fig, title)
     ax = fig.add_subplot()
     ordered = sorted(lanes, key=lambda lane: lane.end_day)
-    for y, lane in enumerate(ordered):
-        weeks = lane.end_day / 7
-        ax.barh(y, weeks, color="#E5E5E5", edgecolor="#8C8C8C", height=0.6)
-        ax.plot([d / 7 for d in lane.injections], [y] * len(lane.injections), "v", color="#000000", markersize=5)
-        ax.plot([d / 7 for d in lane.responses], [y] * len(lane.responses), "o", color=COLOURS["PR"], markersize=7)
-        ax.plot(
-            [d / 7 for d in lane.progressions], [y] * len(lane.progressions), "X", color=COLOURS["PD"], markersize=8
-        )
-        tox = [d / 7 for d, _ in lane.toxicities]
-        ax.plot(tox, [y + 0.3] * len(tox), "*", color="#E69F00", markersize=9)
-        if lane.ongoing_response:
+    rows = range(len(ordered))
+    ends = [lane.end_day / 7 for lane in ordered]
+    if labelled:
+        ax.barh(list(rows), ends, color="#E5E5E5", edgecolor="#8C8C8C", height=0.6)
+    else:  # one collection of lines instead of a rectangle per patient
+        ax.hlines(list(rows), 0, ends, colors="#BDBDBD", linewidth=max(0.2, 500 / len(ordered)))
+        ax.set_ylim(-1, len(ordered))
+    scale = 1.0 if labelled else 0.35
+    marks: list[tuple[str, str, float, float, Callable[[Lane], Sequence[int]]]] = [
+        ("v", "#000000", 5, 0.0, lambda lane: lane.injections),
+        ("o", COLOURS["PR"], 7, 0.0, lambda lane: lane.responses),
+        ("X", COLOURS["PD"], 8, 0.0, lambda lane: lane.progressions),
+        ("*", "#E69F00", 9, 0.3, lambda lane: [d for d, _ in lane.toxicities]),
+    ]
+    for marker, tint, size, lift, days in marks:  # one artist per kind of mark, for every lane at once
+        xs = [d / 7 for lane in ordered for d in days(lane)]
+        ys = [y + lift for y, lane in enumerate(ordered) for _ in days(lane)]
+        ax.plot(xs, ys, marker, color=tint, markersize=size * scale, linestyle="")
+    ongoing = [(y, lane.end_day / 7) for y, lane in enumerate(ordered) if lane.ongoing_response]
+    if labelled:
+        for y, weeks in ongoing:
             ax.annotate("", (weeks + 1.2, y), (weeks, y), arrowprops={"arrowstyle": "->", "color": COLOURS["PR"]})
-    ax.set_yticks(range(len(ordered)), [lane.label for lane in ordered], fontsize=8)
+        ax.set_yticks(list(rows), [lane.label for lane in ordered], fontsize=8)
+    else:
+        ax.plot([w + 0.6 for _, w in ongoing], [y for y, _ in ongoing], ">", color=COLOURS["PR"], markersize=3)
+        ax.set_yticks([])
+        ax.set_ylabel(f"{len(ordered)} patients, shortest on study at the bottom (filter to name them)")
     ax.set_xlabel("weeks from baseline")
     ax.set_title(title)
     handles = [

@@ -306,7 +306,9 @@ class DerivedResult(Base):
     the write that changed its inputs; ``ioguide reassess`` refreshes the stale ones after a rule change.
 
     ``result`` is the core's output (``spec/response.md`` for a response), or null when the case cannot be
-    assessed under that criteria, then ``problems`` says why. ``current_response``, ``response_date``,
+    assessed under that criteria, then ``problems`` says why. ``summary`` is the same result cut to what the cohort
+    plots read (dates, days, % changes, responses; no reasons), so that a plot of every patient reads little.
+    ``current_response``, ``response_date``,
     ``best_response`` and ``last_scan`` repeat what lists filter and sort on, so that they do it in SQL.
     """
 
@@ -320,6 +322,7 @@ class DerivedResult(Base):
     case_version: Mapped[int] = mapped_column(Integer)
     ruleset: Mapped[str] = mapped_column(String(80), index=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     problems: Mapped[list[str] | None] = mapped_column(JSON)
     current_response: Mapped[str | None] = mapped_column(String(32))
     response_date: Mapped[dt.date | None] = mapped_column(Date)

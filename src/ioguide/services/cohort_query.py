@@ -200,12 +200,12 @@ def plot_inputs(db: Database, actor: Actor, query: PatientQuery, subset: Subset,
             stored: dict[int, Any] = {}
             if subset == "overall" and query.criteria is None:
                 criteria_of = func.coalesce(Patient.criteria, results.DEFAULT_CRITERIA)
-                stmt = select(split.patient_id, split.result).join(Patient, Patient.id == split.patient_id)
+                stmt = select(split.patient_id, split.summary).join(Patient, Patient.id == split.patient_id)
                 stmt = stmt.where(split.criteria == criteria_of)
             else:
-                stmt = select(split.patient_id, split.result).where(split.criteria == wanted)
+                stmt = select(split.patient_id, split.summary).where(split.criteria == wanted)
             for found in session.execute(stmt.where(split.patient_id.in_(ids), split.kind == "response")):
-                stored[found.patient_id] = found.result
+                stored[found.patient_id] = found.summary
             procedures, toxicity = swimmer_events(session, ids) if kind == "swimmer" else ({}, {})
             for row in part:
                 result = stored.get(row.id)

@@ -88,6 +88,30 @@ def assess_under(case: Mapping[str, Any], criteria: str) -> tuple[dict[str, Any]
         return None, tuple(str(p) for p in err.problems)
 
 
+_PLOT_KEYS = ("date", "day", "response", "change_from_baseline_pct")
+
+
+def plot_summary(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The assessment cut to what :mod:`ioguide.plots.cohort_data` reads (same shape, fewer keys): baseline date,
+    best overall response, and per timepoint (overall and each itRECIST subset) date, day, response, % change."""
+
+    def rows(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [{key: item.get(key) for key in _PLOT_KEYS} for item in items]
+
+    subsets = {
+        name: None
+        if block is None
+        else {"lesions": list(block.get("lesions") or []), "timepoints": rows(block["timepoints"])}
+        for name, block in (result.get("subsets") or {}).items()
+    }
+    return {
+        "baseline": {"date": result["baseline"]["date"]},
+        "best_overall_response": {"response": result["best_overall_response"]["response"]},
+        "timepoints": rows(result["timepoints"]),
+        "subsets": subsets or None,
+    }
+
+
 def derive_response(case: Mapping[str, Any], criteria: str) -> Derived:
     result, problems = assess_under(case, criteria)
     last = case["timepoints"][-1]["date"] if case["timepoints"] else None
@@ -153,6 +177,7 @@ def store(session: Session, patient_id: int, case_version: int, derived: Sequenc
                 "case_version": case_version,
                 "ruleset": ruleset,
                 "result": d.result,
+                "summary": None if d.result is None or d.kind != "response" else plot_summary(d.result),
                 "problems": list(d.problems) or None,
                 "current_response": d.current_response,
                 "response_date": d.response_date,

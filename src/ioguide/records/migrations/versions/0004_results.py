@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("case_version", sa.Integer(), nullable=False),
         sa.Column("ruleset", sa.String(80), nullable=False, index=True),
         sa.Column("result", sa.JSON()),
+        sa.Column("summary", sa.JSON()),
         sa.Column("problems", sa.JSON()),
         sa.Column("current_response", sa.String(32)),
         sa.Column("response_date", sa.Date()),

@@ -142,3 +142,14 @@ def test_the_plot_summary_draws_what_the_full_result_draws(subset: str):
     tox = [{"date": "2026-01-09", "grade": 3}]
     assert change_series("S", summary, subset) == change_series("S", result, subset)
     assert swimmer_lane("S", summary, subset, procs, tox) == swimmer_lane("S", result, subset, procs, tox)
+
+
+def test_the_patient_page_reads_the_fresh_stored_responses(db: Database):
+    pid = _patient(db)
+    cases.put_case(db, RAD, pid, CASE, expected_version=1)
+    stored = results.patient_responses(db, VIEWER, pid)
+    assert sorted(stored) == sorted(results.CRITERIA)
+    assert stored["recist1.1"][0] is not None and stored["mesothelioma"][0] is None
+    with write_transaction(db) as session:
+        session.execute(sa.update(DerivedResult).where(DerivedResult.criteria == "irecist").values(case_version=1))
+    assert "irecist" not in results.patient_responses(db, VIEWER, pid)  # stale: the page assesses it anew

@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from ioguide.errors import InputError
 from ioguide.plots.cohort_data import plain_code
+from ioguide.records.db import Database, read_session
 from ioguide.records.models import DerivedResult, Patient, ToxicityEvent, utcnow
 from ioguide.services import engine
 from ioguide.services.casedoc import read_case
+from ioguide.services.context import Actor, require
 
 #: Every response criteria of ``spec/response.md``; a result is stored under each (or why it does not apply).
 CRITERIA: tuple[str, ...] = ("recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma")
@@ -252,6 +254,30 @@ def refresh_all(session: Session, patient_id: int) -> None:
     """Store every result of the patient (a new patient's: no timepoint yet, no toxicity event)."""
     refresh_case(session, patient_id)
     refresh_toxicity(session, patient_id)
+
+
+def stored_responses(session: Session, patient_id: int) -> dict[str, tuple[dict[str, Any] | None, tuple[str, ...]]]:
+    """Every fresh stored response of the patient (current case version and rule set): criteria -> (result or
+    None, problems). A criteria whose row is missing or stale is absent: the caller assesses it."""
+    version = session.scalar(select(Patient.version).where(Patient.id == patient_id))
+    out: dict[str, tuple[dict[str, Any] | None, tuple[str, ...]]] = {}
+    for row in session.execute(
+        select(_TABLE.c.criteria, _TABLE.c.result, _TABLE.c.problems, _TABLE.c.case_version, _TABLE.c.ruleset).where(
+            _TABLE.c.patient_id == patient_id, _TABLE.c.kind == "response"
+        )
+    ):
+        if row.ruleset == ruleset_version() and row.case_version == version:
+            out[row.criteria] = (row.result, tuple(row.problems or ()))
+    return out
+
+
+def patient_responses(
+    db: Database, actor: Actor, patient_id: int
+) -> dict[str, tuple[dict[str, Any] | None, tuple[str, ...]]]:
+    """:func:`stored_responses` as a read verb (the patient page's)."""
+    require(actor, "viewer")
+    with read_session(db) as session:
+        return stored_responses(session, patient_id)
 
 
 def stored_response(session: Session, patient_id: int, criteria: str) -> dict[str, Any] | None:

@@ -179,7 +179,8 @@ def patient_page(db: Database, actor: Actor, patient_id: int) -> dict[str, Any]:
     patient = patients.get_patient(db, actor, patient_id)
     case, version = cases.get_case(db, actor, patient_id)
     own = case.get("criteria") or "recist1.1"
-    assessed = [assess(case, c) for c in CRITERIA]
+    stored = results.patient_responses(db, actor, patient_id)
+    assessed = [Assessed(c, *stored[c]) if c in stored else assess(case, c) for c in CRITERIA]
     assessed.sort(key=lambda a: a.criteria != own)
     procs = procedures.list_procedures(db, actor, patient_id)
     events = toxicity.list_toxicity(db, actor, patient_id)

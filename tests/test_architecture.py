@@ -143,6 +143,7 @@ def test_injected_from_is_read_only_where_the_case_is_parsed_stored_or_assessed(
         "ioguide.services.casedoc",  # the case document to and from the records
         "ioguide.records.models",
         "ioguide.web.records_pages",  # the lesion form writes the document's key (a translation, no decision)
+        "ioguide.services.bulk",  # the store: reads the column into the case document (no decision)
     }
     readers = {
         name

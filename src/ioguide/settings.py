@@ -11,6 +11,7 @@ secret files in it are created 0600 on first use (docs/operations.md).
 | ``secret_key_file`` | ``IOGUIDE_SECRET_KEY_FILE`` | ``<instance_dir>/secret.key`` |
 | ``secret_key`` | ``IOGUIDE_SECRET_KEY`` | none: the server signs tokens with a random key of the process |
 | ``audit_key_file`` | ``IOGUIDE_AUDIT_KEY_FILE`` | ``<instance_dir>/audit.key`` |
+| ``jobs_dir`` | ``IOGUIDE_JOBS_DIR`` | ``<instance_dir>/jobs`` (background export files) |
 | ``token_minutes`` | ``IOGUIDE_TOKEN_MINUTES`` | 60 |
 | ``threads`` | ``IOGUIDE_THREADS`` | 8 |
 | ``allowed_hosts`` | ``IOGUIDE_ALLOWED_HOSTS`` (comma-separated) | ``*`` |
@@ -72,6 +73,7 @@ class Settings:
     database_url: str = ""
     secret_key_file: Path | None = None
     audit_key_file: Path | None = None
+    jobs_dir: Path | None = None
     token_minutes: float = 60.0
     threads: int = 8
     allowed_hosts: tuple[str, ...] = ("*",)
@@ -87,6 +89,8 @@ class Settings:
             object.__setattr__(self, "secret_key_file", self.instance_dir / "secret.key")
         if self.audit_key_file is None:
             object.__setattr__(self, "audit_key_file", self.instance_dir / "audit.key")
+        if self.jobs_dir is None:
+            object.__setattr__(self, "jobs_dir", self.instance_dir / "jobs")
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +104,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=env.get(DATABASE_URL_ENV, ""),
         secret_key_file=Path(secret) if secret else None,
         audit_key_file=Path(audit) if audit else None,
+        jobs_dir=Path(env["IOGUIDE_JOBS_DIR"]) if env.get("IOGUIDE_JOBS_DIR") else None,
         token_minutes=_positive_number(env, "IOGUIDE_TOKEN_MINUTES", 60.0),
         threads=int(_positive_number(env, "IOGUIDE_THREADS", 8)),
         allowed_hosts=hosts,

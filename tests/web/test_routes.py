@@ -8,11 +8,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ioguide.demo.loader import DEMO_ACTOR
 from ioguide.records.db import Database
 from ioguide.services import audit, cases, engine, procedures, toxicity
+from ioguide.web import views
 
 Sign = Callable[[str], TestClient]
 STATIC = Path(__file__).resolve().parents[2] / "src" / "ioguide" / "web" / "static"
@@ -269,3 +271,36 @@ def test_a_patient_without_scans_and_a_case_outside_recist(signed_in: Sign, db: 
 def test_an_expired_session_sends_an_htmx_request_to_sign_in(client: TestClient) -> None:
     reply = client.post("/patients/1/toxicity/crs/preview", data={}, headers={"HX-Request": "true"})
     assert reply.status_code == 204 and reply.headers["HX-Redirect"].startswith("/login?next=/patients/1/toxicity/crs")
+
+
+def test_cohort_pages_through_every_patient(signed_in: Sign, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No cap: with pages of 2 the demo's patients are all reachable, and the heading says how many matched."""
+    monkeypatch.setattr(views, "COHORT_PAGE", 2)
+    client = signed_in("viewer")
+    first = client.get("/cohort").text
+    total = int(re.search(r"(\d+) patients match", first).group(1))  # type: ignore[union-attr]
+    seen: set[str] = set()
+    for number in range(1, total // 2 + 2):
+        text = client.get(f"/cohort?page={number}").text
+        seen |= set(re.findall(r'href="/patients/\d+">([^<]+)<', text))
+    assert len(seen) == total and total > 2
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert (
+        "IT-003" in client.get("/cohort?q=it-003").text and "1 patient matches" in client.get("/cohort?q=it-003").text
+    )
+
+
+def test_cohort_plots_are_cached_until_a_write(signed_in: Sign, db: Database) -> None:
+    from ioguide.services import plot_cache
+
+    client = signed_in("radiologist")
+    plot_cache.PLOTS.clear()
+    before = plot_cache.PLOTS.misses
+    first = client.get("/cohort/plots/waterfall.svg").content
+    assert client.get("/cohort/plots/waterfall.svg").content == first
+    assert plot_cache.PLOTS.misses == before + 1
+    from ioguide.services import patients
+
+    patients.create_patient(db, DEMO_ACTOR, patients.PatientIn(study_id="IT-200", program="HIT-IT demo program"))
+    client.get("/cohort/plots/waterfall.svg")
+    assert plot_cache.PLOTS.misses == before + 2  # the write moved the data version

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from ioguide import __version__
 from ioguide.api import errors
-from ioguide.api.routes import access, events, exports, imaging, patients, signatures, system
+from ioguide.api.routes import access, events, exports, imaging, jobs, patients, signatures, system
 
 
 def _docs_page(spec: dict[str, Any]) -> str:
@@ -57,6 +57,7 @@ def mount_api(app: FastAPI) -> None:
         patients.router,
         events.router,
         exports.router,
+        jobs.router,
         imaging.router,
         access.router,
         signatures.router,

@@ -49,17 +49,29 @@ def _read_input(
 def fhir(
     source: str | None = SOURCE,
     patient: int | None = typer.Option(None, "--patient", help="Stored patient id (records store)."),
+    program: str | None = typer.Option(None, "--program", help="Stored program: FHIR bulk NDJSON into --out DIR."),
     study: str | None = STUDY,
-    out: Path | None = typer.Option(None, "--out", help="Write the Bundle to this file and print a summary."),
+    out: Path | None = typer.Option(None, "--out", help="Write the Bundle to this file (with --program: folder)."),
     db: str | None = DB_OPTION,
     fmt: OutputFormat | None = FORMAT_OPTION,
 ) -> None:
-    """A patient's FHIR R4 Bundle (mCODE STU4 profiles), from an export input file or the records store."""
+    """A patient's FHIR R4 Bundle (mCODE STU4 profiles), from an export input file or the records store; or, with
+    --program and --out, every patient of a stored program as FHIR bulk data (one NDJSON file per resource type)."""
     from ioguide.interop.fhir import patient_bundle
     from ioguide.interop.inputs import parse_patient_export
     from ioguide.services.exports import load_patient_export
+    from ioguide.services.jobs import export_fhir
 
     def produce() -> dict[str, Any]:
+        if program is not None:
+            if source is not None or patient is not None or out is None:
+                raise InputError.one(
+                    "--program", "a program's bulk export reads the store: give --out DIR, no file or --patient"
+                )
+            summary = _from_store(
+                db, lambda database, actor, bar: export_fhir(database, actor, program, study, out, bar)
+            )
+            return {**summary, "out": str(out)}
         export = _read_input(
             source, patient, "--patient", db, parse_patient_export,
             lambda database, actor: load_patient_export(database, actor, int(patient or 0), study),
@@ -82,6 +94,9 @@ def _bundle_summary(bundle: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render_bundle(result: dict[str, Any]) -> str:
+    if "output" in result:  # a program's bulk export
+        lines = [f"FHIR bulk data for {result['study']} ({result['patients']} patients) -> {result['out']}"]
+        return "\n".join(lines + [f"  {o['file']:<32} {o['count']:>7}" for o in result["output"]])
     summary = result if "resources" in result else _bundle_summary(result)
     lines = [f"Bundle {summary['bundle_id']}" + (f" -> {result['out']}" if "out" in result else "")]
     lines += [f"  {kind:<26} {n:>4}" for kind, n in summary["resources"].items()]
@@ -152,6 +167,26 @@ def sdtm(
         }
 
     run_produced(fmt, produce, _render_sdtm)
+
+
+def _from_store(
+    db: str | None, run: Callable[[Any, Any, Callable[[int, int], None]], dict[str, Any]]
+) -> dict[str, Any]:
+    """Run a whole-program export on the store at ``db`` with a progress bar (patients done) on standard error."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ioguide.cli.records_common import open_migrated
+    from ioguide.services.context import cli_actor
+
+    database = open_migrated(db)
+    columns = (TextColumn("exporting patients"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("export", total=None)
+            return run(database, cli_actor(), lambda done, total: bar.update(task, completed=done, total=total))
+    finally:
+        database.dispose()
 
 
 def _render_sdtm(result: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from ioguide.cli.agents import agents
 from ioguide.cli.assess import assess
 from ioguide.cli.backup import backup, restore
 from ioguide.cli.demo import demo
+from ioguide.cli.reassess import reassess
 from ioguide.cli.serve import serve
 
 app = typer.Typer(
@@ -39,6 +40,7 @@ export_interop.register(app)  # ... and export fhir, export sdtm
 app.add_typer(grade.app, name="grade")
 app.add_typer(plan.app, name="plan")
 app.command("restore")(restore)
+app.command("reassess")(reassess)
 app.command("serve")(serve)
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(users.app, name="users")

@@ -50,6 +50,9 @@ COLOURS: dict[str, str] = {
     "NE": "#DDDDDD",
 }
 _NONE = "#DDDDDD"
+#: Up to this many patients a figure names each one (tick labels, annotations); above it the figure still draws
+#: every patient, with one artist per kind of mark, and says how many it shows.
+LABELLED = 60
 
 TITLE_PT = 10.0
 

@@ -337,3 +337,35 @@ class MeasurementImage(Base):
     mask_label: Mapped[int] = mapped_column(Integer)
     axis: Mapped[str] = mapped_column(String(8))
     measured: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class DerivedResult(Base):
+    """A result derived from a patient's records by the clinical core (migration 0004): the response under one
+    criteria (``kind`` ``response``) or the toxicity grades (``kind`` ``toxicity``, ``criteria`` ``""``), with
+    the patient's ``case_version`` and the rule set (``ruleset``) that produced it. Written in the transaction of
+    the write that changed its inputs; ``ioguide reassess`` refreshes the stale ones after a rule change.
+
+    ``result`` is the core's output (``spec/response.md`` for a response), or null when the case cannot be
+    assessed under that criteria, then ``problems`` says why. ``summary`` is the same result cut to what the cohort
+    plots read (dates, days, % changes, responses; no reasons), so that a plot of every patient reads little.
+    ``current_response``, ``response_date``,
+    ``best_response`` and ``last_scan`` repeat what lists filter and sort on, so that they do it in SQL.
+    """
+
+    __tablename__ = "derived_results"
+    __table_args__ = (UniqueConstraint("patient_id", "kind", "criteria"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    criteria: Mapped[str] = mapped_column(String(32))
+    case_version: Mapped[int] = mapped_column(Integer)
+    ruleset: Mapped[str] = mapped_column(String(80), index=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    problems: Mapped[list[str] | None] = mapped_column(JSON)
+    current_response: Mapped[str | None] = mapped_column(String(32))
+    response_date: Mapped[dt.date | None] = mapped_column(Date)
+    best_response: Mapped[str | None] = mapped_column(String(32))
+    last_scan: Mapped[dt.date | None] = mapped_column(Date)
+    computed_at: Mapped[str] = mapped_column(String(40))

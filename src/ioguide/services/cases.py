@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ioguide.errors import InputError, Problem
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import Lesion, Patient, ProcedureLesion, Timepoint
-from ioguide.services import engine
+from ioguide.services import engine, results
 from ioguide.services.access_log import log_read
 from ioguide.services.casedoc import (
     CaseDoc,
@@ -54,9 +54,15 @@ def get_case(db: Database, actor: Actor, patient_id: int) -> tuple[dict[str, Any
 
 
 def assess_patient(db: Database, actor: Actor, patient_id: int, criteria: str | None) -> dict[str, Any]:
-    """The ``ioguide assess`` output for the stored case (``spec/response.md``)."""
-    case, _ = get_case(db, actor, patient_id)
-    return engine.assess(case, criteria)
+    """The ``ioguide assess`` output for the stored case (``spec/response.md``): the stored result when it is
+    fresh (:mod:`ioguide.services.results`), else assessed now (a case stored before results were, or rules
+    changed and ``ioguide reassess`` has not run yet)."""
+    require(actor, "viewer")
+    with read_session(db) as session:
+        case, _ = _case(session, patient_id)
+        chosen = criteria or case.get("criteria")
+        stored = None if chosen is None else results.stored_response(session, patient_id, chosen)
+    return stored if stored is not None else engine.assess(case, criteria)
 
 
 def validate_case_within(case: dict[str, Any], prefix: str | None) -> None:
@@ -142,6 +148,7 @@ def put_case(db: Database, actor: Actor, patient_id: int, raw: Any, expected_ver
         after, _ = _case(session, patient.id)
         require_reason(actor, before, after)
         record(session, actor, "case.replace", "patient", patient.id, patient.id, before, after)
+        results.refresh_case(session, patient.id)
         return {"case": after, "version": patient.version}
 
 
@@ -164,6 +171,7 @@ def add_lesion(db: Database, actor: Actor, patient_id: int, raw: Any) -> dict[st
         session.flush()
         after = lesion_doc(lesion)
         record(session, actor, "lesion.create", "lesion", lesion.id, patient.id, None, after)
+        results.refresh_case(session, patient.id)
         return {**after, "version": lesion.version, "patient_version": patient.version}
 
 
@@ -229,6 +237,7 @@ def add_timepoint(db: Database, actor: Actor, patient_id: int, raw: Any) -> dict
         session.flush()
         after = timepoint_doc(timepoint)
         record(session, actor, "timepoint.create", "timepoint", timepoint.id, patient.id, None, after)
+        results.refresh_case(session, patient.id)
         return _timepoint_out(timepoint, patient)
 
 
@@ -257,4 +266,5 @@ def replace_timepoint(
         after = timepoint_doc(timepoint)
         require_reason(actor, before, after)
         record(session, actor, "timepoint.replace", "timepoint", timepoint.id, patient.id, before, after)
+        results.refresh_case(session, patient.id)
         return _timepoint_out(timepoint, patient)

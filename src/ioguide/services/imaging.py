@@ -28,6 +28,7 @@ from ioguide.records.models import (
     Patient,
     Timepoint,
 )
+from ioguide.services import results
 from ioguide.services.casedoc import TimepointDoc, timepoint_doc
 from ioguide.services.cases import case_with_timepoint, validate_case_within
 from ioguide.services.common import load_patient, record
@@ -336,6 +337,7 @@ def store_measurement(
             session, actor, "timepoint.create" if before is None else "timepoint.replace", "timepoint",
             timepoint.id, patient.id, before, timepoint_doc(timepoint),
         )  # fmt: skip
+        results.refresh_case(session, patient.id)
         series_uid = _stored_uid(session, ref.series_instance_uid)
         image = session.scalar(select(MeasurementImage).where(MeasurementImage.measurement_id == measurement.id))
         image_before = None if image is None else _reference_dict(image)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ioguide.errors import InputError, Problem
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import Patient, Program
+from ioguide.services import results
 from ioguide.services.access_log import log_read
 from ioguide.services.common import RECORD_INPUT, load_patient, record
 from ioguide.services.context import Actor, require
@@ -87,6 +88,7 @@ def create_patient(db: Database, actor: Actor, data: PatientIn) -> dict[str, Any
         session.flush()
         out = patient_dict(patient)
         record(session, actor, "patient.create", "patient", patient.id, patient.id, None, out)
+        results.refresh_all(session, patient.id)
         return out
 
 

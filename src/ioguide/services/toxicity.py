@@ -12,7 +12,7 @@ from ioguide.case.plausibility import INFUSION, date_findings, toxicity_findings
 from ioguide.errors import InputError
 from ioguide.records.db import Database, read_session, write_transaction
 from ioguide.records.models import Procedure, ToxicityEvent
-from ioguide.services import engine
+from ioguide.services import engine, results
 from ioguide.services.common import RECORD_INPUT, check_version, load_patient, record
 from ioguide.services.context import Actor, require
 from ioguide.services.errors import NotFoundError
@@ -70,6 +70,8 @@ def record_toxicity(db: Database, actor: Actor, patient_id: int, data: ToxicityI
         session.flush()
         out = event_dict(event)
         record(session, actor, "toxicity.create", "toxicity", event.id, patient.id, None, out)
+        added = {"id": event.id, "kind": event.kind, "date": out["date"], "grade": event.grade}
+        results.refresh_toxicity(session, patient.id, added)
         return out
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,7 +25,7 @@ from ioguide.criteria.values import CRITERIA
 from ioguide.errors import InputError, Problem
 from ioguide.plots import response as figures
 from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
-from ioguide.services import cases, cohort, engine, patients, plans, toxicity
+from ioguide.services import cases, cohort, cohort_query, engine, patients, plans, plot_cache, toxicity
 from ioguide.services.context import Actor
 from ioguide.services.errors import ConflictError, ServiceError, StaleVersionError, outcome
 from ioguide.serving.context import get_context
@@ -200,11 +200,17 @@ def cohort_page(
     response: Annotated[str | None, Query(max_length=20)] = None,
     injected: Annotated[str | None, Query(pattern="^(yes|no)?$")] = None,
     subset: Annotated[str, Query(pattern="^(overall|injected|non_injected)$")] = "overall",
+    q: Annotated[str | None, Query(max_length=64)] = None,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=2**31 - 1)] = 1,
 ) -> HTMLResponse:
     chosen = criteria or "itrecist"
-    data = cohort.cohort(get_context(request).db, actor, chosen, program or None, response or None, injected or None)
-    filters = {"criteria": chosen, "program": program or "", "response": response or "", "injected": injected or ""}
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    db = get_context(request).db
+    data = views.cohort(db, actor, chosen, program or None, response or None, injected or None, q or None, page_number)
+    filters = {
+        "criteria": chosen, "program": program or "", "response": response or "", "injected": injected or "",
+        "q": q or "",
+    }  # fmt: skip
+    query = urlencode({k: v for k, v in filters.items() if v})
     return page(
         request,
         "cohort.html",
@@ -228,20 +234,26 @@ def cohort_plot(
     program: Annotated[str | None, Query(max_length=200)] = None,
     response: Annotated[str | None, Query(max_length=20)] = None,
     injected: Annotated[str | None, Query(pattern="^(yes|no)?$")] = None,
+    q: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """A waterfall, spider or swimmer plot of the filtered cohort, for all, injected or non-injected lesions."""
+    """A waterfall, spider or swimmer plot of every patient matching the filters (not one page), for all, injected
+    or non-injected lesions; drawn from the stored results once per state of the data (services/plot_cache.py)."""
     if kind not in ("waterfall", "spider", "swimmer") or fmt not in ("png", "svg"):
         raise HTTPException(404, "plots are waterfall, spider or swimmer, as .png or .svg")
     chosen = criteria or "itrecist"
-    data = cohort.cohort(
-        get_context(request).db, actor, chosen, program or None, response or None, injected or None, with_events=True
-    )
+    db = get_context(request).db
+    query = views.cohort_query_for(chosen, program or None, response or None, injected or None, q or None)
     part: Subset = "injected" if subset == "injected" else "non_injected" if subset == "non_injected" else "overall"
-    inputs = cohort.plot_inputs(data["rows"], part, kind)
     title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} ({views.CRITERIA_NAMES[chosen]})"
     if subset != "overall":
         title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} (itRECIST subset)"
-    body = figures.render(figures.draw(kind, inputs, title), "png" if fmt == "png" else "svg")
+
+    def draw() -> bytes:
+        inputs = cohort_query.plot_inputs(db, actor, query, part, kind)
+        return figures.render(figures.draw(kind, inputs, title), "png" if fmt == "png" else "svg")
+
+    key = (db.url, cohort_query.data_version(db, actor), kind, fmt, part, query)
+    body = plot_cache.PLOTS.get_or_make(key, draw)
     media = "image/png" if fmt == "png" else "image/svg+xml"
     headers = {"Content-Disposition": f'inline; filename="{kind}-{subset}.{fmt}"', "Cache-Control": "no-store"}
     return Response(body, media_type=media, headers=headers)

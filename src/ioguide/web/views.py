@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from ioguide.plots.cohort_data import PROGRESSION
 from ioguide.records.db import Database
-from ioguide.services import audit, cases, cohort, patients, plans, procedures, toxicity
+from ioguide.services import audit, cases, cohort_query, patients, plans, procedures, results, toxicity
 from ioguide.services.context import Actor, may
 
 CRITERIA_NAMES: dict[str, str] = {
@@ -21,6 +23,7 @@ CRITERIA_NAMES: dict[str, str] = {
     "mrecist": "mRECIST",
     "mesothelioma": "mRECIST 1.1 mesothelioma",
 }
+CRITERIA: tuple[str, ...] = tuple(CRITERIA_NAMES)
 TOXICITY_NAMES = {"crs": "CRS (ASTCT)", "icans": "ICANS (ASTCT)", "ctcae": "CTCAE", "cirse": "CIRSE"}
 
 
@@ -31,6 +34,25 @@ def permissions(actor: Actor) -> dict[str, bool]:
         "edit_case": may(actor.role, "radiologist"),
         "admin": may(actor.role, "admin"),
     }
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """One criterion's output for a case, or the problems that stop it (a case may not fit every criterion)."""
+
+    criteria: str
+    result: dict[str, Any] | None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        """The latest follow-up timepoint that has a response."""
+        return None if self.result is None else dict(results.current_row(self.result) or {}) or None
+
+
+def assess(case: dict[str, Any], criteria: str) -> Assessed:
+    result, problems = results.assess_under(case, criteria)
+    return Assessed(criteria, result, problems)
 
 
 def _cell(case: Mapping[str, Any], lesion: Mapping[str, Any], timepoint: Mapping[str, Any]) -> str:
@@ -157,7 +179,9 @@ def patient_page(db: Database, actor: Actor, patient_id: int) -> dict[str, Any]:
     patient = patients.get_patient(db, actor, patient_id)
     case, version = cases.get_case(db, actor, patient_id)
     own = case.get("criteria") or "recist1.1"
-    assessed = cohort.assess_all(case, own)
+    stored = results.patient_responses(db, actor, patient_id)
+    assessed = [Assessed(c, *stored[c]) if c in stored else assess(case, c) for c in CRITERIA]
+    assessed.sort(key=lambda a: a.criteria != own)
     procs = procedures.list_procedures(db, actor, patient_id)
     events = toxicity.list_toxicity(db, actor, patient_id)
     trail = audit.list_audit(db, actor, patient_id, 1000, 0)["items"]
@@ -175,3 +199,73 @@ def patient_page(db: Database, actor: Actor, patient_id: int) -> dict[str, Any]:
         "agent_names": plans.agents(),
         "audit": [{**row, "changes": audit_changes(row.get("before"), row.get("after"))} for row in reversed(trail)],
     }
+
+
+#: Patients per cohort page (the page says how many matched and links to the others).
+COHORT_PAGE = 50
+
+
+def cohort(
+    db: Database,
+    actor: Actor,
+    criteria: str,
+    program: str | None = None,
+    response: str | None = None,
+    injected: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+) -> dict[str, Any]:
+    """One page of the cohort's patients with their stored current and best response under ``criteria``,
+    filtered, counted and paged in the database (:mod:`ioguide.services.cohort_query`)."""
+    query = cohort_query_for(criteria, program, response, injected, search, page)
+    listed = cohort_query.query_patients(db, actor, query, with_result=True)
+    rows: list[dict[str, Any]] = []
+    for item in listed["items"]:
+        stored = item["response"]
+        if stored is None:
+            chosen = Assessed(criteria, None, ("no stored result yet: run `ioguide reassess`",))
+        else:
+            chosen = Assessed(criteria, stored["result"], tuple(stored["problems"]))
+        current = chosen.current
+        rows.append(
+            {
+                "patient": item,
+                "assessed": chosen,
+                "stale": bool(stored and stored["stale"]),
+                "current": current,
+                "current_code": stored["current"] if stored else None,
+                "progressing": bool(current and current["response"] in PROGRESSION),
+                "injected": item["injected"],
+                "last_scan": stored["last_scan"] if stored else None,
+            }
+        )
+    pages = max(1, -(-listed["total"] // COHORT_PAGE))
+    return {
+        "rows": rows,
+        "programs": cohort_query.program_names(db, actor),
+        "total": listed["total"],
+        "first": listed["offset"] + 1 if rows else 0,
+        "last": listed["offset"] + len(rows),
+        "page": page,
+        "pages": pages,
+    }
+
+
+def cohort_query_for(
+    criteria: str,
+    program: str | None,
+    response: str | None,
+    injected: str | None,
+    search: str | None = None,
+    page: int = 1,
+) -> cohort_query.PatientQuery:
+    """The page's filters as a query of the cohort service (``injected`` ``yes`` / ``no``; pages from 1)."""
+    return cohort_query.PatientQuery(
+        program=program,
+        criteria=criteria,
+        response=response,
+        injected=None if not injected else injected == "yes",
+        search=search,
+        limit=COHORT_PAGE,
+        offset=(page - 1) * COHORT_PAGE,
+    )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
 from ioguide.api.auth import if_match, requires
 from ioguide.api.routes.schema import json_body
-from ioguide.services import cases, patients
+from ioguide.services import cases, cohort_query, patients
 from ioguide.services.casedoc import CaseDoc, LesionDoc, TimepointDoc
 from ioguide.services.context import Actor
 from ioguide.serving.context import get_context
@@ -23,6 +23,9 @@ Coordinator = Annotated[Actor, Depends(requires("coordinator"))]
 Radiologist = Annotated[Actor, Depends(requires("radiologist"))]
 Version = Annotated[int, Depends(if_match)]
 RawBody = Annotated[dict[str, Any], Body()]
+CriteriaName = Literal["recist1.1", "irecist", "itrecist", "mrecist", "mesothelioma"]
+ResponseCode = Literal["CR", "PR", "SD", "NON_CR_NON_PD", "PD", "iUPD", "iCPD", "NE", "none"]
+SortKey = Literal["study_id", "-study_id", "id", "-id", "response", "last_scan", "-last_scan"]
 
 
 def _etag(response: Response, version: int) -> None:
@@ -39,14 +42,21 @@ def create_patient(
     return out
 
 
-@router.get("", summary="List patients, paged (viewer)")
+@router.get("", summary="List patients: filtered, sorted, counted and paged in the database (viewer)")
 def list_patients(
     request: Request,
     actor: Viewer,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=cohort_query.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    program: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    criteria: Annotated[CriteriaName | None, Query(description="whose stored response to read and filter")] = None,
+    response: Annotated[ResponseCode | None, Query(description="current response (plain code), or none")] = None,
+    injected: Annotated[bool | None, Query(description="has an injected lesion")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=64, description="search in the study pseudonym")] = None,
+    sort: Annotated[SortKey, Query()] = "study_id",
 ) -> dict[str, Any]:
-    return patients.list_patients(get_context(request).db, actor, limit, offset)
+    query = cohort_query.PatientQuery(program, criteria, response, injected, q, sort, limit, offset)
+    return cohort_query.query_patients(get_context(request).db, actor, query)
 
 
 @router.get("/{patient_id}", summary="One patient (viewer)")

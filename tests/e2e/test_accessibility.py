@@ -72,7 +72,7 @@ def test_sign_in_and_grade_crs_with_the_keyboard_only(new_page: Any) -> None:
     page.goto("/login")
     page.keyboard.type("coordinator")  # the user name field has the focus
     page.keyboard.press("Tab")
-    page.keyboard.type("coordinator-demo")
+    page.keyboard.type("coordinator-demo-pass")
     page.keyboard.press("Enter")
     page.wait_for_url("**/cohort")
     page.keyboard.press("Tab")

@@ -18,8 +18,8 @@ def test_migrated_schema_matches_the_models(db: Database):
 
 
 def test_upgrade_is_repeatable_and_reports_head(db_url: str):
-    assert current_revision(db_url) == head_revision() == "0002"
-    assert upgrade(db_url) == "0002"
+    assert current_revision(db_url) == head_revision() == "0005"
+    assert upgrade(db_url) == "0005"
 
 
 def test_downgrade_to_nothing_and_back(db_url: str):
@@ -29,4 +29,4 @@ def test_downgrade_to_nothing_and_back(db_url: str):
         tables = set(conn.dialect.get_table_names(conn)) - {"alembic_version"}
     engine.dispose()
     assert tables == set()
-    assert upgrade(db_url) == "0002"
+    assert upgrade(db_url) == "0005"

@@ -17,9 +17,9 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from ioguide import __version__
-from ioguide.api import errors
+from ioguide.api import errors, security
 from ioguide.api.context import ApiContext
-from ioguide.api.routes import events, exports, imaging, patients, system
+from ioguide.api.routes import events, exports, imaging, patients, system, users
 from ioguide.api.settings import ApiSettings
 from ioguide.records.db import Database, open_database
 from ioguide.web.routes import router as web_router
@@ -35,7 +35,7 @@ def _docs_page(spec: dict[str, Any]) -> str:
             )
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>ioguide API</title>"
-        "<style>body{font-family:sans-serif;margin:2em}td{padding:.2em .8em;border-bottom:1px solid #ddd}</style>"
+        "<link rel='stylesheet' href='/static/app.css'>"
         f"</head><body><h1>ioguide API {html.escape(str(spec.get('info', {}).get('version', '')))}</h1>"
         "<p>The machine-readable description: <a href='/api/v1/openapi.json'>/api/v1/openapi.json</a>. "
         "Sign in with <code>POST /api/v1/auth/token</code> and send <code>Authorization: Bearer TOKEN</code>.</p>"
@@ -51,10 +51,11 @@ DEFAULT_THREADS = 8
 
 
 @asynccontextmanager
-async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = max(1, int(os.environ.get(THREADS_ENV, DEFAULT_THREADS)))
     yield
+    app.state.ioguide.passwords.close()
 
 
 def create_app(settings: ApiSettings | None = None, db: Database | None = None) -> FastAPI:
@@ -72,7 +73,8 @@ def create_app(settings: ApiSettings | None = None, db: Database | None = None) 
     )
     app.state.ioguide = ApiContext(db=db or open_database(settings.database_url), settings=settings)
     errors.install(app)
-    for router in (system.router, patients.router, events.router, exports.router, imaging.router):
+    security.install(app, settings.allowed_hosts, settings.max_body_bytes)
+    for router in (system.router, users.router, patients.router, events.router, exports.router, imaging.router):
         app.include_router(router)
     app.include_router(web_router)  # the pages for the care team (web/), on the same services
 

@@ -6,17 +6,28 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from ioguide.api.passwords import PasswordGate
 from ioguide.api.settings import ApiSettings
 from ioguide.records.db import Database
-from ioguide.services.context import Actor
+from ioguide.services.users import Account
 
 
 @dataclass(frozen=True)
 class ApiContext:
     db: Database
     settings: ApiSettings
-    #: user name -> (actor or None, monotonic expiry): roles read at most every few seconds per user
-    actors: dict[str, tuple[Actor | None, float]] = field(default_factory=dict)
+    #: user id -> (account or None, monotonic expiry): roles and token versions read at most every few seconds
+    accounts: dict[int, tuple[Account | None, float]] = field(default_factory=dict)
+    passwords: PasswordGate = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "passwords", PasswordGate(self.settings.password_threads, self.settings.password_queue)
+        )
+
+    def forget(self, user_id: int) -> None:
+        """Drop the cached account after a change made by this process (sign-out, disable, role, password)."""
+        self.accounts.pop(user_id, None)
 
 
 def get_context(request: Request) -> ApiContext:

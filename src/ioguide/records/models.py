@@ -196,6 +196,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(default=1)
+    #: Named by every token of this user; incremented to revoke them all (sign-out, disable, role, password).
+    token_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: When the password was last set (ISO 8601 UTC); None for users created before migration 0005.
+    password_changed_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class AuditEntry(Base):

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -44,6 +45,7 @@ from ioguide.web.session import (
     same_origin,
     set_cookie,
     sign_in,
+    sign_out,
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -165,17 +167,20 @@ async def login(request: Request) -> Response:
     form = await _form(request)
     username, password = form.get("username", "").strip(), form.get("password", "")
     target = safe_next(form.get("next"))
-    actor, error = sign_in(request, username, password) if username and password else (None, "Enter both fields.")
-    if actor is None:
+    account, error = (
+        await sign_in(request, username, password) if username and password else (None, "Enter both fields.")
+    )
+    if account is None:
         return page(request, "login.html", status=401, next=target, error=error, username=username, actor=None)
     response = RedirectResponse(target, status_code=303)
-    set_cookie(request, response, actor)
+    set_cookie(request, response, account)
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await _form(request)
+    await run_in_threadpool(sign_out, request)  # revokes the session's token, not only the cookie
     response = RedirectResponse("/login", status_code=303)
     clear_cookie(response)
     return response

@@ -189,6 +189,8 @@ class ToxicityEvent(Base):
 
 class User(Base):
     __tablename__ = "users"
+    #: ids are never reused (a token names the id): AUTOINCREMENT on SQLite, a sequence on PostgreSQL
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -108,6 +108,8 @@ class BodyLimit:
         except Exception:
             if not over:
                 raise
+            # the app failed on the body it was denied (a disconnect, by design): the 413 below is the answer
+            log.info("request body over %d bytes refused", self.limit)
         if over and not started:
             await _too_large(self.limit)(scope, receive, send)
 

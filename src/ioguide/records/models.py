@@ -190,7 +190,7 @@ class ToxicityEvent(Base):
 class User(Base):
     __tablename__ = "users"
     #: ids are never reused (a token names the id): AUTOINCREMENT on SQLite, a sequence on PostgreSQL
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (SQLAlchemy reads it from the class)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -15,7 +15,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -129,7 +129,7 @@ UNWRITABLE_MESSAGE = (
 
 def is_unwritable(exc: BaseException) -> bool:
     """Whether ``exc`` says the storage is full or read-only (not the request's fault)."""
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, DBAPIError):  # SQLAlchemy wraps 25006 as InternalError, the rest as OperationalError
         code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
         if code in _PG_UNWRITABLE:
             return True
@@ -161,6 +161,7 @@ def install(app: FastAPI, allowed_hosts: tuple[str, ...], max_body_bytes: int) -
         return unavailable(request)
 
     app.add_exception_handler(OperationalError, _storage)
+    app.add_exception_handler(InternalError, _storage)
     app.add_exception_handler(OSError, _storage)
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=_host_patterns(allowed_hosts), www_redirect=False)

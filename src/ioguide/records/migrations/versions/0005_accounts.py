@@ -20,12 +20,25 @@ branch_labels = None
 depends_on = None
 
 
+def _columns() -> list[sa.Column[object]]:
+    return [
+        sa.Column("token_version", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column("password_changed_at", sa.String(40), nullable=True),
+    ]
+
+
 def upgrade() -> None:
-    # On SQLite the table is rebuilt with AUTOINCREMENT, so the id of a deleted user is never given to a new one
-    # (a token names the id); PostgreSQL's sequences never reuse an id anyway.
+    if op.get_bind().dialect.name != "sqlite":
+        # PostgreSQL's sequence never reuses an id: add the columns in place (rebuilding the table would give it a
+        # new sequence starting at 1).
+        for column in _columns():
+            op.add_column("users", column)
+        return
+    # SQLite: rebuild the table with AUTOINCREMENT, so the id of a deleted user is never given to a new one (a
+    # token names the id); the copy keeps every id, and AUTOINCREMENT continues after the largest.
     with op.batch_alter_table("users", recreate="always", table_kwargs={"sqlite_autoincrement": True}) as batch:
-        batch.add_column(sa.Column("token_version", sa.Integer(), nullable=False, server_default="1"))
-        batch.add_column(sa.Column("password_changed_at", sa.String(40), nullable=True))
+        for column in _columns():
+            batch.add_column(column)
 
 
 def downgrade() -> None:

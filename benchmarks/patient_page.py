@@ -104,7 +104,10 @@ def main() -> None:
             db, admin, pid, toxicity.ToxicityIn.model_validate({"kind": "crs", "date": on, "input": crs})
         )
 
-    client = TestClient(create_app(ApiSettings(database_url=url, hasher=CHEAP), db), base_url="http://testserver")
+    client = TestClient(
+        create_app(ApiSettings(database_url=url, secret_key="benchmark", hasher=CHEAP), db),
+        base_url="http://testserver",
+    )
     assert (
         client.post(
             "/login", data={"username": "reader", "password": "reader-pass"}, follow_redirects=False

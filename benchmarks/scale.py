@@ -164,8 +164,8 @@ def paging_and_plots(db: Any, url: str, repeat: int) -> dict[str, float]:
     import argon2
     from fastapi.testclient import TestClient
 
-    from ioguide.api.app import create_app
     from ioguide.api.settings import ApiSettings
+    from ioguide.app import create_app
     from ioguide.services import plot_cache
     from ioguide.services.context import cli_actor
     from ioguide.services.users import LoginThrottle, add_user

@@ -9,7 +9,7 @@ secret files in it are created 0600 on first use (docs/operations.md).
 | ``instance_dir`` | ``IOGUIDE_INSTANCE_DIR`` | ``$XDG_DATA_HOME/ioguide`` (else ``~/.local/share/ioguide``) |
 | ``database_url`` | ``IOGUIDE_DATABASE_URL`` | ``sqlite:///<instance_dir>/ioguide.db`` |
 | ``secret_key_file`` | ``IOGUIDE_SECRET_KEY_FILE`` | ``<instance_dir>/secret.key`` |
-| ``secret_key`` | ``IOGUIDE_SECRET_KEY`` | none: the server signs tokens with a random key of the process |
+| ``secret_key`` | ``IOGUIDE_SECRET_KEY`` | none: the server signs tokens with the key in ``secret_key_file`` |
 | ``audit_key_file`` | ``IOGUIDE_AUDIT_KEY_FILE`` | ``<instance_dir>/audit.key`` |
 | ``jobs_dir`` | ``IOGUIDE_JOBS_DIR`` | ``<instance_dir>/jobs`` (background export files) |
 | ``token_minutes`` | ``IOGUIDE_TOKEN_MINUTES`` | 60 |

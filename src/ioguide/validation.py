@@ -18,9 +18,34 @@ M = TypeVar("M", bound=BaseModel)
 STRICT_INPUT = ConfigDict(extra="forbid", frozen=True, strict=False, str_strip_whitespace=False)
 
 
+#: Fields whose values are never repeated in an error message (the message still names the field and the rule).
+SECRET_FIELDS = frozenset({"password", "new_password", "secret", "token", "access_token", "authorization"})
+#: Longest echo of a rejected value; longer ones are cut, saying how long they were.
+ECHO_MAX_CHARS = 80
+
+
+class _Shown:
+    """A rejected value as an error message shows it: its repr, cut to :data:`ECHO_MAX_CHARS`."""
+
+    def __init__(self, value: Any) -> None:
+        self.text = repr(value)
+
+    def __repr__(self) -> str:
+        if len(self.text) <= ECHO_MAX_CHARS:
+            return self.text
+        return f"{self.text[: ECHO_MAX_CHARS - 1]}… ({len(self.text)} characters)"
+
+
+def _is_secret(loc: Any) -> bool:
+    return any(isinstance(part, str) and part.lower() in SECRET_FIELDS for part in loc or ())
+
+
 def _message(err: Any) -> str:
+    """One line naming the rule; the rejected value is shown cut short, and never for a secret field."""
     kind = err.get("type", "")
-    value = err.get("input")
+    if _is_secret(err.get("loc")):
+        return str(err.get("msg", "invalid")) if kind != "missing" else "required field is missing"
+    value = None if err.get("input") is None else _Shown(err.get("input"))
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
         return "unknown field (unknown fields are errors: check the spelling)"

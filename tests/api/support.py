@@ -44,8 +44,14 @@ class Api:
         self.tokens: dict[str, str] = {}
         for role in ROLES:
             add_user(db, cli_actor(), role, PASSWORD, role, dbfixtures.CHEAP_HASHER)
-            reply = client.post("/api/v1/auth/token", data={"username": role, "password": PASSWORD})
-            self.tokens[role] = reply.json()["access_token"]
+            self.sign_in(role)
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> str:
+        """Sign in again (after a change revoked the user's tokens); the new token replaces the old one."""
+        reply = self.client.post("/api/v1/auth/token", data={"username": username, "password": password})
+        assert reply.status_code == 200, reply.text
+        self.tokens[username] = reply.json()["access_token"]
+        return self.tokens[username]
 
     def headers(self, role: str, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}", **extra}

@@ -20,6 +20,8 @@ def test_no_request_causes_a_server_error(api: Api):
     statuses: list[int] = []
     for result in schema.get_all_operations():
         operation = result.ok()
+        if operation.path == "/api/v1/auth/logout":
+            continue  # it would revoke the fuzzer's own token (tests/api/test_accounts.py covers it)
         operations += 1
 
         @given(case=operation.as_strategy())
@@ -36,6 +38,8 @@ def test_no_request_causes_a_server_error(api: Api):
                 case.path_parameters["patient_id"] = pid  # a stored patient, so bodies reach the services
             response = case.call(headers=headers)
             statuses.append(response.status_code)
+            if response.status_code == 401:  # a user route revoked the admin's token (a reset of its password)
+                headers["Authorization"] = "Bearer " + api.sign_in("admin")
             if response.status_code >= 500:
                 server_errors.append(f"{case.method} {case.formatted_path}: {response.status_code} {response.text}")
 

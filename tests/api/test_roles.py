@@ -24,7 +24,9 @@ ROUTES = [
     ("GET", "/api/v1/patients/{pid}/fhir", None, None, "viewer", 200),
     ("GET", "/api/v1/export/sdtm?study=HIT-IT", None, None, "viewer", 200),
     ("POST", "/api/v1/patients", {"study_id": "IT-{n}", "program": "P"}, None, "coordinator", 201),
-    ("POST", "/api/v1/users", {"username": "u{n}", "password": "long enough", "role": "viewer"}, None, "admin", 201),
+    ("POST", "/api/v1/users", {"username": "u{n}", "password": "long enough pass", "role": "viewer"}, None, "admin",
+     201),
+    ("GET", "/api/v1/users", None, None, "admin", 200),
     ("POST", "/api/v1/patients/{pid}/toxicity", CRS, None, "coordinator", 201),
     ("POST", "/api/v1/patients/{pid}/procedures", INJECTION, None, "coordinator", 201),
     ("PUT", "/api/v1/patients/{pid}/case", SPEC_CASE, "{version}", "radiologist", 200),
@@ -70,8 +72,8 @@ def test_health_needs_no_token(api: Api):
 def test_a_forged_or_expired_token_is_refused(api: Api):
     from ioguide.api.auth import issue_token
 
-    expired = issue_token("test-secret", "admin", minutes=1, now=0)
-    forged = issue_token("another-secret", "admin", minutes=60)
+    expired = issue_token("test-secret", 4, 1, minutes=1, now=0)
+    forged = issue_token("another-secret", 4, 1, minutes=60)
     for token in (expired, forged, "garbage", api.tokens["admin"] + "x"):
         reply = api.client.get("/api/v1/patients", headers={"Authorization": f"Bearer {token}"})
         assert reply.status_code == 401

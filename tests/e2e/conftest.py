@@ -32,7 +32,11 @@ CHROMIUM_ARGS = [
     "--disable-client-side-phishing-detection",
     "--disable-dev-shm-usage",
 ]
-PASSWORDS = {"viewer": "viewer-demo", "coordinator": "coordinator-demo", "radiologist": "radiologist-demo"}
+PASSWORDS = {
+    "viewer": "viewer-demo-pass",
+    "coordinator": "coordinator-demo-pass",
+    "radiologist": "radiologist-demo-pass",
+}
 
 
 def _in_ci() -> bool:
@@ -69,7 +73,8 @@ def live_server() -> Iterator[str]:
     log = (folder / "server.log").open("w")
     command = [str(Path(sys.executable).parent / "ioguide"), "serve", "--demo", "--port", str(port)]
     command += ["--db", f"sqlite:///{folder / 'demo.db'}"]
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT)
+    env = {**os.environ, "IOGUIDE_INSTANCE_DIR": str(folder / "instance")}  # the signing secret goes there
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):

@@ -35,7 +35,7 @@ def test_sign_in_rejects_a_wrong_password_then_opens_the_cohort(new_page: Any, a
     page.get_by_role("button", name="Sign in").click()
     assert page.locator("#login-error").inner_text() == "Wrong user name or password."
     page.screenshot(path=artifacts / "login-error.png")
-    page.get_by_label("Password").fill("viewer-demo")
+    page.get_by_label("Password").fill("viewer-demo-pass")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/patients/1")  # back to the page asked for
     assert page.locator("header .role").inner_text() == "viewer"

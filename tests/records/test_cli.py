@@ -19,18 +19,20 @@ def _run(*args: str, stdin: str | None = None):
 
 def test_upgrade_then_add_users_then_verify(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'records.db'}"
-    refused = _run("users", "add", "ann", "--role", "admin", "--password-stdin", "--db", url, stdin="long enough\n")
+    refused = _run(
+        "users", "add", "ann", "--role", "admin", "--password-stdin", "--db", url, stdin="long enough pass\n"
+    )
     assert refused.exit_code == 1 and "ioguide db upgrade" in refused.output
     upgraded = _run("db", "upgrade", "--db", url)
     assert upgraded.exit_code == 0 and "revision 0006" in upgraded.output
-    added = _run("users", "add", "ann", "--role", "admin", "--password-stdin", "--db", url, stdin="long enough\n")
+    added = _run("users", "add", "ann", "--role", "admin", "--password-stdin", "--db", url, stdin="long enough pass\n")
     assert added.exit_code == 0, added.output
-    again = _run("users", "add", "ann", "--role", "admin", "--password-stdin", "--db", url, stdin="long enough\n")
+    again = _run("users", "add", "ann", "--role", "admin", "--password-stdin", "--db", url, stdin="long enough pass\n")
     assert again.exit_code == 2 and "username: a user 'ann' exists already" in again.output
     bad = _run("users", "add", "bob", "--role", "owner", "--password-stdin", "--db", url, stdin="short\n")
     assert bad.exit_code == 2
     assert "role: 'owner' is not one of viewer, coordinator, radiologist, admin" in bad.output
-    assert "password: at least 8 characters" in bad.output
+    assert "password: at least 12 characters" in bad.output
     anchors = str(tmp_path / "anchors.jsonl")
     unanchored = _run("audit", "verify", "--db", url, "--anchors", anchors, "--format", "json")
     assert unanchored.exit_code == 2 and "no anchor file" in unanchored.output
@@ -64,7 +66,7 @@ def test_verify_exits_1_naming_the_broken_row(tmp_path: Path):
     for name in ("ann", "bob", "cyd"):
         assert (
             _run(
-                "users", "add", name, "--role", "viewer", "--password-stdin", "--db", url, stdin="password1\n"
+                "users", "add", name, "--role", "viewer", "--password-stdin", "--db", url, stdin="reader pass phrase\n"
             ).exit_code
             == 0
         )
@@ -83,7 +85,9 @@ def test_verify_exits_1_naming_the_broken_row(tmp_path: Path):
 def test_verify_with_a_wrong_key_exits_2(tmp_path: Path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'records.db'}"
     assert _run("db", "upgrade", "--db", url).exit_code == 0
-    added = _run("users", "add", "ann", "--role", "viewer", "--password-stdin", "--db", url, stdin="password1\n")
+    added = _run(
+        "users", "add", "ann", "--role", "viewer", "--password-stdin", "--db", url, stdin="reader pass phrase\n"
+    )
     assert added.exit_code == 0
     anchors = str(tmp_path / "anchors.jsonl")
     assert _run("audit", "anchor", "--db", url, "--anchors", anchors).exit_code == 0

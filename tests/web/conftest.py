@@ -43,7 +43,9 @@ def db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def client(db: Database) -> Iterator[TestClient]:
-    settings = ApiSettings(database_url=db.url, hasher=dbfixtures.CHEAP_HASHER, throttle=LoginThrottle())
+    settings = ApiSettings(
+        database_url=db.url, secret_key="test-secret", hasher=dbfixtures.CHEAP_HASHER, throttle=LoginThrottle()
+    )
     with TestClient(create_app(settings, db), base_url="http://testserver") as test_client:
         yield test_client
 

@@ -60,7 +60,9 @@ def test_a_page_asks_for_sign_in_and_returns_after_it(client: TestClient) -> Non
     wrong = client.post("/login", data={"username": "viewer", "password": "nope", "next": "/patients/1"})
     assert wrong.status_code == 401 and "Wrong user name or password." in wrong.text
     right = client.post(
-        "/login", data={"username": "viewer", "password": "viewer-demo", "next": "/patients/1"}, follow_redirects=False
+        "/login",
+        data={"username": "viewer", "password": "viewer-demo-pass", "next": "/patients/1"},
+        follow_redirects=False,
     )
     assert right.status_code == 303 and right.headers["location"] == "/patients/1"
     cookie = right.headers["set-cookie"].lower()
@@ -70,7 +72,9 @@ def test_a_page_asks_for_sign_in_and_returns_after_it(client: TestClient) -> Non
 def test_sign_in_never_redirects_to_another_site(client: TestClient) -> None:
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil"):
         reply = client.post(
-            "/login", data={"username": "viewer", "password": "viewer-demo", "next": target}, follow_redirects=False
+            "/login",
+            data={"username": "viewer", "password": "viewer-demo-pass", "next": target},
+            follow_redirects=False,
         )
         assert reply.headers["location"] == "/cohort"
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from ioguide import __version__
 from ioguide.api import errors
-from ioguide.api.routes import access, events, exports, imaging, jobs, patients, signatures, system
+from ioguide.api.routes import access, events, exports, imaging, jobs, patients, signatures, system, users
 
 
 def _docs_page(spec: dict[str, Any]) -> str:
@@ -28,7 +28,7 @@ def _docs_page(spec: dict[str, Any]) -> str:
             )
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>ioguide API</title>"
-        "<style>body{font-family:sans-serif;margin:2em}td{padding:.2em .8em;border-bottom:1px solid #ddd}</style>"
+        "<link rel='stylesheet' href='/static/app.css'>"
         f"</head><body><h1>ioguide API {html.escape(str(spec.get('info', {}).get('version', '')))}</h1>"
         "<p>The machine-readable description: <a href='/api/v1/openapi.json'>/api/v1/openapi.json</a>. "
         "Sign in with <code>POST /api/v1/auth/token</code> and send <code>Authorization: Bearer TOKEN</code>.</p>"
@@ -61,6 +61,7 @@ def mount_api(app: FastAPI) -> None:
         imaging.router,
         access.router,
         signatures.router,
+        users.router,
     ):
         app.include_router(router)
 

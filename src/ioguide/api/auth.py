@@ -1,45 +1,48 @@
-"""Bearer tokens and the role check of every route.
-
-The token (``ioguide.serving.tokens``, shared with the pages' cookie) names the user and the expiry time. The role
-is read from the database at each request, so a changed or deactivated user takes effect at once.
+"""The role check of every route (a bearer token from ``POST /api/v1/auth/token``; the pages' cookie carries the
+same token). Tokens, sign-in and the account cache are shared with the pages in :mod:`ioguide.serving`: a token
+names the user's id and token version, so signing out, disabling the user, changing the role or resetting the
+password revokes every token the user holds, and a new user with an old user's name inherits none of them.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ioguide.services.context import Actor, Role, may
-from ioguide.services.users import find_actor
 from ioguide.serving.context import ApiContext, get_context
-from ioguide.serving.tokens import issue_token, read_token
+from ioguide.serving.signin import (
+    SignInRefused,
+    _account_for,
+    account_for_token,
+    client_address,
+    new_token,
+    sign_in,
+)
+from ioguide.serving.tokens import Claims, issue_token, read_token
 
-__all__ = ["ROLE_CACHE_S", "if_match", "issue_token", "read_token", "requires", "unauthorized"]
+__all__ = [
+    "Claims",
+    "SignInRefused",
+    "account_for_token",
+    "client_address",
+    "if_match",
+    "issue_token",
+    "new_token",
+    "read_token",
+    "requires",
+    "sign_in",
+    "unauthorized",
+]
 
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/auth/token")
 
 
 def unauthorized(message: str) -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
-
-
-#: Seconds a user's role is remembered between requests (a changed role takes effect within this time).
-ROLE_CACHE_S = 5.0
-
-
-async def _lookup(ctx: ApiContext, username: str) -> Actor | None:
-    now = time.monotonic()
-    cached = ctx.actors.get(username)
-    if cached is not None and cached[1] > now:
-        return cached[0]
-    actor = await run_in_threadpool(find_actor, ctx.db, username)
-    ctx.actors[username] = (actor, now + ROLE_CACHE_S)
-    return actor
 
 
 def requires(role: Role) -> Callable[..., Any]:
@@ -53,15 +56,15 @@ def requires(role: Role) -> Callable[..., Any]:
         ctx: ApiContext = get_context(request)
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise unauthorized("sign in first: Authorization: Bearer <token> (POST /api/v1/auth/token)")
-        username = read_token(ctx.settings.secret_key, credentials.credentials)
-        if username is None:
+        claims = read_token(ctx.settings.secret_key, credentials.credentials)
+        if claims is None:
             raise unauthorized("the token is invalid or has expired: sign in again")
-        actor = await _lookup(ctx, username)
-        if actor is None:
-            raise unauthorized(f"user {username!r} no longer exists or is inactive")
-        if not may(actor.role, role):
-            raise HTTPException(403, f"role {actor.role!r} may not do this (needs {role!r} or above)")
-        return Actor(actor.username, actor.role, x_reason or None)
+        account = await _account_for(ctx, claims)
+        if account is None:
+            raise unauthorized("the token was revoked (signed out, or the user was changed or disabled): sign in again")
+        if not may(account.role, role):
+            raise HTTPException(403, f"role {account.role!r} may not do this (needs {role!r} or above)")
+        return account.actor(x_reason or None)
 
     return dependency
 

@@ -1,6 +1,9 @@
 """Every failure answers ``{"errors": [{"field": ..., "message": ...}]}`` with the status of spec/api.md:
-422 bad input (the CLI's messages), 401/403 auth, 404 unknown id, 409 duplicate, 412 stale, 428 no If-Match.
-Typed failures take their status from the one table, :data:`ioguide.services.errors.OUTCOMES`."""
+422 bad input (the CLI's messages), 401/403 auth, 404 unknown id, 409 duplicate, 412 stale, 428 no If-Match;
+413 too large a body and 503 storage full or read-only (``ioguide.api.security``).
+
+The 422 echo policy: each error names the field's JSON path and the rule; the rejected value is repeated only cut
+to ``ECHO_MAX_CHARS`` characters, and never for a secret field (password, token: ``ioguide.validation``)."""
 
 from __future__ import annotations
 
@@ -27,7 +30,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "no valid token"),
         (403, "the role may not do this"),
         (404, "unknown id"),
+        (413, "the request body is larger than the limit"),
         (422, "bad input: each error names the field's JSON path and the rule"),
+        (503, "the server cannot store data (disk full or database read-only): nothing was saved"),
     )
 }
 

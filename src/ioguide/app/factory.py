@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
+from ioguide.api import security
 from ioguide.api.app import fastapi_options, mount_api
 from ioguide.records.db import Database, open_database
 from ioguide.serving.context import ApiContext
@@ -27,10 +28,11 @@ def _lifespan(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[N
     same throughput)."""
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(1, threads)
         yield
+        app.state.ioguide.passwords.close()
 
     return lifespan
 
@@ -42,6 +44,7 @@ def create_app(settings: ApiSettings | None = None, db: Database | None = None) 
     database = db or open_database(settings.database_url, settings.instance)
     app.state.ioguide = ApiContext(db=database, settings=settings)
     mount_api(app)
+    security.install(app, settings.allowed_hosts, settings.max_body_bytes)
     app.include_router(records_pages_router)  # before the patient page: /patients/new is not a patient id
     app.include_router(toxicity_pages_router)  # before the CRS/ICANS form: /toxicity/ctcae is not a CRS/ICANS kind
     app.include_router(web_router)  # the pages for the care team (web/), on the same services

@@ -27,10 +27,10 @@ PROGRAM = "HIT-IT demo program"
 
 #: One demo user per role (spec/api.md, "Users and roles"); ``ioguide serve --demo`` prints them.
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
-    ("viewer", "viewer-demo", "viewer"),
-    ("coordinator", "coordinator-demo", "coordinator"),
-    ("radiologist", "radiologist-demo", "radiologist"),
-    ("admin", "admin-demo", "admin"),
+    ("viewer", "viewer-demo-pass", "viewer"),
+    ("coordinator", "coordinator-demo-pass", "coordinator"),
+    ("radiologist", "radiologist-demo-pass", "radiologist"),
+    ("admin", "admin-demo-pass", "admin"),
 )
 
 

@@ -193,6 +193,8 @@ class ToxicityEvent(Base):
 
 class User(Base):
     __tablename__ = "users"
+    #: ids are never reused (a token names the id): AUTOINCREMENT on SQLite, a sequence on PostgreSQL
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (SQLAlchemy reads it from the class)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -200,6 +202,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(default=1)
+    #: Named by every token of this user; incremented to revoke them all (sign-out, disable, role, password).
+    token_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: When the password was last set (ISO 8601 UTC); None for users created before migration 0005.
+    password_changed_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class AuditEntry(Base):

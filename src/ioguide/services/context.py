@@ -15,11 +15,13 @@ ROLES: tuple[Role, ...] = ("viewer", "coordinator", "radiologist", "admin")
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The user a change is recorded against, with the reason they gave (``X-Reason``), if any."""
+    """The user a change is recorded against, with the reason they gave (``X-Reason``), if any; ``user_id`` is set
+    for a signed-in user (None for the command line and the demo loader)."""
 
     username: str
     role: Role
     reason: str | None = None
+    user_id: int | None = None
 
 
 _RANK: dict[str, int] = {role: rank for rank, role in enumerate(ROLES)}

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -39,6 +40,7 @@ from ioguide.web.session import (
     same_origin,
     set_cookie,
     sign_in,
+    sign_out,
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -171,21 +173,24 @@ async def login(request: Request) -> Response:
     form = await _form(request)
     username, password = form.get("username", "").strip(), form.get("password", "")
     target = safe_next(form.get("next"))
-    actor, error = sign_in(request, username, password) if username and password else (None, "Enter both fields.")
-    if actor is None:
+    account, error = (
+        await sign_in(request, username, password) if username and password else (None, "Enter both fields.")
+    )
+    if account is None:
         kept = {k: v for k, v in form.items() if k not in _SIGN_IN_FIELDS} if form.get("resubmit") == "1" else {}
         return page(
             request, "login.html", status=401, next=target, error=error, username=username, actor=None, kept=kept
         )
     # a form kept from an expired session is sent again, unchanged, to where it was going (307 keeps the body)
     response = RedirectResponse(target, status_code=307 if form.get("resubmit") == "1" else 303)
-    set_cookie(request, response, actor)
+    set_cookie(request, response, account)
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await _form(request)
+    await run_in_threadpool(sign_out, request)  # revokes the session's token, not only the cookie
     response = RedirectResponse("/login", status_code=303)
     clear_cookie(response)
     return response

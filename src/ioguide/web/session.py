@@ -1,9 +1,10 @@
 """Cookie sign-in for the pages: the API's users, roles, throttle and signed tokens, carried in a cookie.
 
-The cookie holds the same HMAC-signed token as ``POST /api/v1/auth/token`` (``ioguide.serving.tokens``); the role is
-read from the database at each request, so a changed or deactivated user takes effect at once. The cookie is
-``HttpOnly`` and ``SameSite=Strict`` (a form posted from another site carries no cookie), and every state-changing
-page request must also come from this origin (``Origin``/``Referer`` check).
+The cookie holds the same HMAC-signed token as ``POST /api/v1/auth/token`` (``ioguide.serving.tokens``): it names the
+user's id and token version, so signing out (which revokes it), disabling the user, a role change or a password
+reset ends the session. The cookie is ``HttpOnly``, ``SameSite=Strict`` (a form posted from another site carries
+no cookie) and ``Secure`` when the page is served over https; every state-changing page request must also come
+from this origin (``Origin``/``Referer`` check).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request, Response
 
+from ioguide.services import users
 from ioguide.services.context import Actor
-from ioguide.services.users import authenticate, find_actor
+from ioguide.serving import signin as auth
 from ioguide.serving.context import get_context
-from ioguide.serving.tokens import issue_token, read_token
 
 COOKIE = "ioguide_session"
 
@@ -33,9 +34,8 @@ def current_actor(request: Request) -> Actor | None:
     token = request.cookies.get(COOKIE)
     if not token:
         return None
-    ctx = get_context(request)
-    username = read_token(ctx.settings.secret_key, token)
-    return None if username is None else find_actor(ctx.db, username)
+    account = auth.account_for_token(get_context(request), token)
+    return None if account is None else account.actor()
 
 
 def require_actor(request: Request) -> Actor:
@@ -57,33 +57,39 @@ def same_origin(request: Request) -> None:
         raise HTTPException(403, "this form must be sent from the ioguide pages themselves")
 
 
-def sign_in(request: Request, username: str, password: str) -> tuple[Actor | None, str | None]:
-    """Check the password with the API's throttle; returns the user or a message for the form."""
-    ctx = get_context(request)
-    throttle = ctx.settings.throttle
-    wait = throttle.retry_after(username)
-    if wait > 0:
-        return None, f"Too many failed sign-ins for {username!r}: try again in {wait:.0f} s."
-    actor = authenticate(ctx.db, username, password, ctx.settings.hasher)
-    if actor is None:
-        throttle.failed(username)
+async def sign_in(request: Request, username: str, password: str) -> tuple[users.Account | None, str | None]:
+    """Check the password as ``POST /api/v1/auth/token`` does (same throttle, same password threads); returns the
+    account or a message for the form."""
+    try:
+        account = await auth.sign_in(get_context(request), auth.client_address(request), username, password)
+    except auth.SignInRefused as refused:
+        return None, f"Sign-in refused: {refused.message}."
+    if account is None:
         return None, "Wrong user name or password."
-    throttle.succeeded(username)
-    return actor, None
+    return account, None
 
 
-def set_cookie(request: Request, response: Response, actor: Actor) -> None:
+def set_cookie(request: Request, response: Response, account: users.Account) -> None:
     settings = get_context(request).settings
-    token = issue_token(settings.secret_key, actor.username, settings.token_minutes)
     response.set_cookie(
         COOKIE,
-        token,
+        auth.new_token(get_context(request), account),
         max_age=int(settings.token_minutes * 60),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
         path="/",
     )
+
+
+def sign_out(request: Request) -> None:
+    """Revoke every token of the cookie's user (blocking: call from a worker thread); nothing for no session."""
+    token = request.cookies.get(COOKIE)
+    ctx = get_context(request)
+    account = auth.account_for_token(ctx, token) if token else None
+    if account is not None:
+        users.sign_out(ctx.db, account.actor(), account.id)
+        ctx.forget(account.id)
 
 
 def clear_cookie(response: Response) -> None:

@@ -144,6 +144,7 @@ def test_injected_from_is_read_only_where_the_case_is_parsed_stored_or_assessed(
         "ioguide.records.models",
         "ioguide.web.records_pages",  # the lesion form writes the document's key (a translation, no decision)
         "ioguide.services.bulk",  # the store: reads the column into the case document (no decision)
+        "ioguide.services.cohort_query",  # the SQL form of facts.any_injected (test_cohort_query checks agreement)
     }
     readers = {
         name

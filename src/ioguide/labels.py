@@ -117,3 +117,13 @@ def label(code: str | None) -> str:
     if code in SUBSETS:
         return SUBSETS[code]
     return TERMS.get(code, code.replace("_", " "))
+
+
+#: iRECIST codes stored and filtered under their RECIST 1.1 counterpart (the same colour on the plots).
+IMMUNE_COUNTERPART: dict[str, str] = {"CR": "iCR", "PR": "iPR", "SD": "iSD", "NON_CR_NON_PD": "NON_iCR_NON_iUPD"}
+
+
+def filter_label(code: str) -> str:
+    """A response filter's label, naming the iRECIST code it also matches ("PR / iPR")."""
+    immune = IMMUNE_COUNTERPART.get(code)
+    return f"{response_label(code)} / {response_label(immune)}" if immune else response_label(code)

@@ -149,3 +149,21 @@ def test_plot_cache_is_a_bounded_lru():
     cache.get_or_make("c", lambda: make("c"))  # evicts b
     cache.get_or_make("b", lambda: make("b"))
     assert made == ["a", "b", "c", "b"] and (cache.hits, cache.misses) == (2, 4)
+
+
+def test_the_injected_filter_is_the_case_rule_any_injected(db: Database):
+    """A lesion injected from a date (itRECIST, Goldmacher et al. 2020: a non-injected lesion the team began to
+    inject) counts once that date is reached by the latest scan, as ``ioguide.case.facts.any_injected`` says; one
+    whose first injection is after the latest scan does not yet."""
+    from ioguide.case.document import case_of
+    from ioguide.case.facts import any_injected
+
+    later = copy.deepcopy(CASE)
+    later["lesions"][1]["injected_from"] = "2026-02-01"  # before the 2026-03-02 scan: injected by then
+    future = copy.deepcopy(CASE)
+    future["lesions"][1]["injected_from"] = "2026-04-01"  # after the latest scan: not yet
+    for study_id, case in (("L-1", later), ("F-1", future), ("N-1", CASE)):
+        _add(db, study_id, "gamma", case)
+    injected = _ids(query_patients(db, VIEWER, PatientQuery(program="gamma", injected=True)))
+    expected = [s for s, c in (("F-1", future), ("L-1", later), ("N-1", CASE)) if any_injected(case_of(c))]
+    assert sorted(injected) == sorted(expected) == ["L-1"]

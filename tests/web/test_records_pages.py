@@ -144,3 +144,14 @@ def test_an_afebrile_crs_preview_shows_the_warning_and_human_labels(signed_in: S
     assert "Check before relying on this grade" in preview and "tocilizumab" in preview
     masked = client.post(f"/patients/{pid}/toxicity/crs/preview", data={**data, "fever_masked": "on"}).text
     assert 'class="grade g3"' in masked and "oxygen need" in masked and "fever_masked" not in masked
+
+
+def test_the_cohort_response_filter_lists_every_response_the_criteria_produce(signed_in: Sign) -> None:
+    # RECIST 1.1 Table 1 and iRECIST (Seymour et al. 2017) Table 2 codes, shown by their labels (issue 15: the
+    # filter lacked iPR and iSD and showed NON_CR_NON_PD as a code).
+    page = signed_in("viewer").get("/cohort").text
+    for code in ("CR", "PR", "SD", "NON_CR_NON_PD", "PD", "NE", "iUPD", "iCPD"):
+        assert f'<option value="{code}"' in page
+    for shown in ("CR / iCR", "PR / iPR", "SD / iSD", "Non-CR/non-PD / Non-iCR/non-iUPD"):
+        assert f">{shown}</option>" in page  # iRECIST's codes are filtered under their RECIST 1.1 counterpart
+    assert "NON_CR_NON_PD</option>" not in page

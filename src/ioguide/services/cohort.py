@@ -17,10 +17,12 @@ from ioguide.criteria.values import CRITERIA
 from ioguide.errors import InputError
 from ioguide.plots.cohort_data import PROGRESSION, Subset, change_series, plain_code, swimmer_lane
 from ioguide.records.db import Database
-from ioguide.services import cases, engine, patients, procedures, toxicity
+from ioguide.services import cases, cohort_query, engine, patients, procedures, toxicity
 from ioguide.services.context import Actor
 
-RESPONSE_FILTERS: tuple[str, ...] = ("CR", "PR", "SD", "NON_CR_NON_PD", "PD", "iUPD", "iCPD", "NE")
+#: The response filter: the stored plain codes (iCR, iPR, iSD are filtered as CR, PR, SD and labelled so, see
+#: ``labels.filter_label``), so every response the criteria can produce is reachable.
+RESPONSE_FILTERS: tuple[str, ...] = tuple(code for code in cohort_query.RESPONSES if code != "none")
 #: Patients read per cohort page (the patients service's largest page); a bigger cohort is said, not cut silently.
 COHORT_LIMIT = 500
 

@@ -27,6 +27,7 @@ from ioguide.records.models import (
     Procedure,
     ProcedureLesion,
     Program,
+    Timepoint,
 )
 from ioguide.services import results
 from ioguide.services.context import Actor, require
@@ -75,7 +76,13 @@ def _criteria_column(query: PatientQuery) -> ColumnElement[str]:
 
 
 def _injected() -> ColumnElement[bool]:
-    return exists(select(Lesion.id).where(Lesion.patient_id == Patient.id, Lesion.injected.is_(True)))
+    """The SQL form of the case's one rule, :func:`ioguide.case.facts.any_injected`: some lesion is injected by
+    the latest scan (from baseline, or from its ``injected_from`` on). A test holds the two in agreement."""
+    latest = select(func.max(Timepoint.date)).where(Timepoint.patient_id == Patient.id).scalar_subquery()
+    injected_by_latest = Lesion.injected.is_(True) | and_(
+        Lesion.injected_from.is_not(None), Lesion.injected_from <= latest
+    )
+    return exists(select(Lesion.id).where(Lesion.patient_id == Patient.id, injected_by_latest))
 
 
 def _escape_like(text: str) -> str:

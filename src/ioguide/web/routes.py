@@ -54,6 +54,7 @@ _env.globals.update(
     NEW_LESION_ROWS=forms.NEW_LESION_ROWS,
     plain=lambda code: plain_code(code) or "",
     label=labels.label,
+    filter_label=labels.filter_label,
 )
 
 

@@ -200,8 +200,11 @@ def test_an_injection_plan_prints_and_is_recorded_as_done(new_page: Any, artifac
     page.get_by_label("volume given into I1 (mL)").fill("0.3")  # less than planned: what was given is stored
     page.get_by_label("Needle gauge").fill("22")
     page.get_by_label("Guidance").select_option("ultrasound")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/plan/done" in r.url else None)
     page.get_by_role("button", name="Record as given").dblclick()  # sent twice: recorded once (the form's key)
     page.wait_for_url(re.compile(r"/plan\?.*saved=injection#done$"))
+    assert len(posts) == 2  # the browser did send the form twice
     done = page.locator("#done").inner_text()
     assert "I1 0.3 mL" in done and f"planned {planned} mL" in done
     assert not page.get_by_role("button", name=re.compile("^Record as done")).is_visible()

@@ -53,7 +53,10 @@ def test_sdtm_job_is_the_one_request_export(api: Api):
     assert state["progress"] == {"done": 3, "total": 3} and state["summary"]["patients"] == 3
     job_zip = zipfile.ZipFile(io.BytesIO(api.call("GET", state["download"], role="viewer").content))
     direct = zipfile.ZipFile(io.BytesIO(api.call("GET", "/api/v1/export/sdtm?study=HIT-IT", role="viewer").content))
-    assert set(job_zip.namelist()) == {*direct.namelist(), "define.xml"}  # the archive carries its Define-XML
+    # the archive carries its Define-XML, and the ADaM datasets derived from the SDTM with theirs, in adam/
+    adam = {name for name in job_zip.namelist() if name.startswith("adam/")}
+    assert set(job_zip.namelist()) - adam == {*direct.namelist(), "define.xml"}
+    assert {"adam/define.xml", "adam/adsl.xpt", "adam/adrs.csv"} <= adam  # no ADTTE row: no event, no file
     for name in direct.namelist():
         if name.endswith(".csv"):
             assert job_zip.read(name) == direct.read(name), name  # batching lost, added or reordered nothing

@@ -36,6 +36,7 @@ PASSWORDS = {
     "viewer": "viewer-demo-pass",
     "coordinator": "coordinator-demo-pass",
     "radiologist": "radiologist-demo-pass",
+    "admin": "admin-demo-pass",
 }
 
 

@@ -196,7 +196,19 @@ def test_an_injection_plan_prints_and_is_recorded_as_done(new_page: Any, artifac
     assert pdf[:5] == b"%PDF-" and len(pdf) > 5000
     page.emulate_media(media="screen")
     page.get_by_role("button", name=re.compile("^Record as done")).click()
-    page.wait_for_url(re.compile(r"/patients/\d+\?saved=.*#procedures$"))
+    planned = page.get_by_label("volume given into I1 (mL)").input_value()
+    page.get_by_label("volume given into I1 (mL)").fill("0.3")  # less than planned: what was given is stored
+    page.get_by_label("Needle gauge").fill("22")
+    page.get_by_label("Guidance").select_option("ultrasound")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/plan/done" in r.url else None)
+    page.get_by_role("button", name="Record as given").dblclick()  # sent twice: recorded once (the form's key)
+    page.wait_for_url(re.compile(r"/plan\?.*saved=injection#done$"))
+    assert len(posts) == 2  # the browser did send the form twice
+    done = page.locator("#done").inner_text()
+    assert "I1 0.3 mL" in done and f"planned {planned} mL" in done
+    assert not page.get_by_role("button", name=re.compile("^Record as done")).is_visible()
+    open_patient(page, "IT-001")
     rows = page.locator("#procedure-table tbody tr")
     assert rows.count() == procedures + 1
     assert "2026-06-01" in rows.last.inner_text()

@@ -108,12 +108,14 @@ PAGES = (
     "{p}/toxicity/ctcae?term=pneumothorax",
     "{p}/toxicity/ctcae?term=alanine_aminotransferase_increased",
     "{p}/plan",
+    "/exports",
+    "/admin/users",
 )
 
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_every_page_passes_axe_and_fits_a_phone(new_page: Any, width: int, artifacts: Path) -> None:
-    page = new_page("radiologist")
+    page = new_page("admin")  # the highest role: every control a radiologist sees, and the admin's pages
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/cohort")
     patient = page.get_by_role("link", name="IT-001", exact=True).get_attribute("href")

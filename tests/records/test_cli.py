@@ -24,7 +24,7 @@ def test_upgrade_then_add_users_then_verify(tmp_path: Path):
     )
     assert refused.exit_code == 1 and "ioguide db upgrade" in refused.output
     upgraded = _run("db", "upgrade", "--db", url)
-    assert upgraded.exit_code == 0 and "revision 0006" in upgraded.output
+    assert upgraded.exit_code == 0 and "revision 0007" in upgraded.output
     added = _run("users", "add", "ann", "--role", "admin", "--password-stdin", "--db", url, stdin="long enough pass\n")
     assert added.exit_code == 0, added.output
     again = _run("users", "add", "ann", "--role", "admin", "--password-stdin", "--db", url, stdin="long enough pass\n")

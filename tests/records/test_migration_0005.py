@@ -21,7 +21,7 @@ def test_existing_users_keep_their_ids_and_new_ids_are_never_reused(db_url: str)
             conn.execute(insert, {"n": name})
         ids = dict(conn.execute(sa.text("SELECT username, id FROM users")).all())
     engine.dispose()
-    assert upgrade(db_url) == "0006"
+    assert upgrade(db_url) == "0007"
     engine = make_engine(db_url)
     with engine.begin() as conn:
         rows = conn.execute(sa.text("SELECT username, id, token_version FROM users ORDER BY id")).all()

@@ -18,8 +18,8 @@ def test_migrated_schema_matches_the_models(db: Database):
 
 
 def test_upgrade_is_repeatable_and_reports_head(db_url: str):
-    assert current_revision(db_url) == head_revision() == "0006"
-    assert upgrade(db_url) == "0006"
+    assert current_revision(db_url) == head_revision() == "0007"
+    assert upgrade(db_url) == "0007"
 
 
 def test_downgrade_to_nothing_and_back(db_url: str):
@@ -29,7 +29,7 @@ def test_downgrade_to_nothing_and_back(db_url: str):
         tables = set(conn.dialect.get_table_names(conn)) - {"alembic_version"}
     engine.dispose()
     assert tables == set()
-    assert upgrade(db_url) == "0006"
+    assert upgrade(db_url) == "0007"
 
 
 def test_0003_marks_existing_rows_legacy_and_the_first_keyed_row_protects_them(db_url: str, tmp_path):
@@ -65,7 +65,7 @@ def test_0003_marks_existing_rows_legacy_and_the_first_keyed_row_protects_them(d
             )
             prev = digest
     engine.dispose()
-    assert upgrade(db_url) == "0006"
+    assert upgrade(db_url) == "0007"
     db = open_database(db_url)
     try:
         with write_transaction(db) as session:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from ioguide.demo.loader import DEMO_ACTOR
 from ioguide.records.db import Database
-from ioguide.services import audit, cases, engine, procedures, toxicity
+from ioguide.services import audit, cases, engine, toxicity
 from ioguide.web import views
 
 Sign = Callable[[str], TestClient]
@@ -205,22 +205,6 @@ def test_a_toxicity_form_with_a_bad_date_saves_nothing(signed_in: Sign, db: Data
     reply = client.post(f"/patients/{pid}/toxicity/crs", data=form)
     assert reply.status_code == 422 and "a date is YYYY-MM-DD" in reply.text
     assert audit_count(db) == before
-
-
-def test_record_as_done_stores_the_plan_computed_again(signed_in: Sign, db: Database) -> None:
-    client = signed_in("coordinator")
-    pid = patient_id(client, "IT-001")
-    page = client.get(f"/patients/{pid}/plan?on=2026-03-09").text
-    assert "subsequent visit" in page and "10^8 PFU/mL" in page
-    reply = client.post(f"/patients/{pid}/plan/done", data={"on": "2026-03-09"}, follow_redirects=False)
-    assert reply.status_code == 303
-    last = procedures.list_procedures(db, DEMO_ACTOR, pid)[-1]
-    # latest scan 2026-03-02: I1 20 mm (> 15 to 25 -> 1.0 mL), I2 14 mm (> 5 to 15 -> 0.5 mL)
-    assert (last["date"], last["agent"], last["lesions"]) == (
-        "2026-03-09",
-        "talimogene_laherparepvec",
-        [{"lesion_id": "I1", "volume_ml": 1.0}, {"lesion_id": "I2", "volume_ml": 0.5}],
-    )
 
 
 def test_plots_are_png_and_svg_for_each_subset(signed_in: Sign) -> None:

@@ -157,6 +157,8 @@ class Procedure(Base):
     complication: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     complication_grade: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(default=1)
+    #: The submission's key (a form's hidden key or the API's ``Idempotency-Key``): the same key records once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     lesions: Mapped[list[ProcedureLesion]] = relationship(
         order_by="ProcedureLesion.position", cascade="all, delete-orphan"

@@ -76,10 +76,22 @@ def study_name(program: str, study: str | None) -> str:
     """STUDYID: ``study`` when given, else the program's name when it is a valid identifier."""
     name = study or program
     if not re.match(IDENTIFIER, name) or len(name) > 64:
+        if study:
+            raise InputError.one(
+                "study",
+                f"{study!r} is not a valid STUDYID (1-64 letters, digits, '.', '_', '-'; a letter or digit first)",
+            )
         raise InputError.one(
             "study", f"program {program!r} is not a valid STUDYID (letters, digits, '.', '_', '-'): give --study"
         )
     return name
+
+
+def suggested_study(program: str) -> str:
+    """A STUDYID to offer for ``program`` (the pages pre-fill it, editable): the name itself when valid, else
+    the name with every other character as ``_``, trimmed to 64 characters (SDTMIG 3.4 STUDYID; ``IDENTIFIER``)."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", program).lstrip("._-")[:64]
+    return name or "STUDY"
 
 
 #: Series modalities that are not the scan itself (derived objects) and so say nothing of TRMETHOD.

@@ -112,8 +112,11 @@ def export_batches(
 def export_sdtm(
     db: Database, actor: Actor, program: str, study: str | None, out_dir: Path, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """The program's SDTM datasets, CSV + XPT + define.xml, in ``out_dir`` (all or nothing)."""
-    from ioguide.interop.define import define_xml
+    """The program's SDTM datasets, CSV + XPT + define.xml, and the ADaM datasets derived from them (ADSL, ADRS,
+    ADTTE with their own define.xml, in ``adam/``), in ``out_dir`` (all or nothing), as ``write_study`` writes a
+    study read in one pass."""
+    from ioguide.interop.adam import adam_datasets
+    from ioguide.interop.define import ADAM, define_xml
     from ioguide.interop.files import write_datasets
     from ioguide.interop.sdtm import Dataset, study_datasets
 
@@ -130,12 +133,15 @@ def export_sdtm(
             progress(done, total)
     final = {key: Dataset(domain, tuple(rows)) for key, (domain, rows) in collected.items()}
     collected.clear()
-    files = write_datasets(final, out_dir, define=define_xml(final, name))
+    adam = adam_datasets(final)
+    files = write_datasets(
+        final, out_dir, define=define_xml(final, name), adam=(adam, define_xml(adam, name, standard=ADAM))
+    )
     return {
         "study": name,
         "patients": total,
-        "datasets": {key: len(d.rows) for key, d in final.items() if d.rows},
-        "files": [p.name for p in files],
+        "datasets": {key: len(d.rows) for key, d in (final | adam).items() if d.rows},
+        "files": [p.relative_to(out_dir).as_posix() for p in files],
     }
 
 
@@ -263,8 +269,8 @@ class JobRunner:
                 name = f"{job.kind}-{safe}.zip"
                 staged = Path(tmp) / name
                 with zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED) as archive:
-                    for path in sorted(work.iterdir()):
-                        archive.write(path, path.name)
+                    for path in sorted(p for p in work.rglob("*") if p.is_file()):
+                        archive.write(path, path.relative_to(work).as_posix())
                 staged.replace(folder / name)
             self._save(replace(job, status="done", file=name, summary=summary, finished=utcnow().isoformat()))
         except InputError as err:
@@ -282,6 +288,13 @@ class JobRunner:
         if job is None or (job.owner != actor.username and not may(actor.role, "admin")):
             raise NotFoundError(f"no export job {job_id}", "id")
         return job
+
+    def list_jobs(self, actor: Actor) -> list[Job]:
+        """The actor's own jobs, newest first (the exports page; ``get`` still lets an admin open any job)."""
+        require(actor, "viewer")
+        found = (self._read(path.parent.name) for path in self.directory.glob("*/job.json"))
+        own = [job for job in found if job is not None and job.owner == actor.username]
+        return sorted(own, key=lambda job: job.created, reverse=True)
 
     def file(self, actor: Actor, job_id: str) -> Path:
         job = self.get(actor, job_id)

@@ -21,7 +21,7 @@ from ioguide.planning.from_case import candidates, default_visit
 from ioguide.planning.injection import InjectionRequest, plan_injection
 from ioguide.records.db import Database
 from ioguide.services import cases, patients, procedures
-from ioguide.services.context import Actor
+from ioguide.services.context import Actor, require
 from ioguide.validation import parse_model
 
 VISITS = ("first", "subsequent")
@@ -92,6 +92,8 @@ class PatientPlan:
     previous: list[dict[str, Any]]
     result: dict[str, Any] | None
     problems: list[str] = field(default_factory=list)
+    lesions: list[dict[str, Any]] = field(default_factory=list)
+    done: list[dict[str, Any]] = field(default_factory=list)
 
     def as_context(self) -> dict[str, Any]:
         return {
@@ -104,6 +106,7 @@ class PatientPlan:
             "previous": self.previous,
             "problems": self.problems,
             "result": self.result,
+            "done": self.done,
         }
 
 
@@ -143,6 +146,8 @@ def plan_for_patient(
         previous=[p for p in procs if p["kind"] == "injection"][-3:],
         result=result,
         problems=problems,
+        lesions=list(document["lesions"]),
+        done=[p for p in procs if p["kind"] == "injection" and p["date"] == on.isoformat() and p["agent"] == chosen],
     )
 
 
@@ -153,3 +158,77 @@ def record_plan(db: Database, actor: Actor, patient_id: int, planned: PatientPla
     document = procedure_document(planned.result["plan"], planned.on)
     data = parse_model(procedures.ProcedureIn, document)
     return procedures.record_procedure(db, actor, patient_id, data)
+
+
+#: The fields of the "record as done" form that the last injection of the same agent pre-fills.
+TECHNIQUE = ("needle_gauge", "needle_length_mm", "guidance", "approach")
+
+
+def given_form(planned: PatientPlan, procs: list[dict[str, Any]]) -> dict[str, str]:
+    """The "record as done" form pre-filled from the plan: the date, each planned lesion ticked with its planned
+    volume, the plan's note; needle, guidance and approach as the last injection of this agent recorded them
+    (the plan does not choose them), else the needle gauge when the agent's protocol names one gauge, else empty
+    ("not recorded"): nothing is guessed, and every value stays editable."""
+    if planned.result is None:
+        return {}
+    plan = planned.result["plan"]
+    values = {"date": planned.on.isoformat(), "notes": procedure_document(plan, planned.on)["notes"]}
+    for item in plan["injections"]:
+        values[f"lesion_{item['lesion']}"] = "on"
+        values[f"volume_{item['lesion']}"] = f"{item['volume_ml']:g}"
+    earlier = [p for p in procs if p["kind"] == "injection" and p.get("agent") == planned.agent]
+    if earlier:
+        values.update({name: str(earlier[-1][name]) for name in TECHNIQUE if earlier[-1].get(name) is not None})
+    gauge = get_agent(planned.agent, load_agents()).needle_gauge
+    if "needle_gauge" not in values and gauge is not None and gauge.finest == gauge.coarsest:
+        values["needle_gauge"] = str(gauge.coarsest)
+    return values
+
+
+def gauge_range(agent: str) -> str:
+    """The agent protocol's needle gauges as a hint (``22-26 G``), or ``""``."""
+    gauge = get_agent(agent, load_agents()).needle_gauge
+    if gauge is None:
+        return ""
+    return f"{gauge.coarsest} G" if gauge.coarsest == gauge.finest else f"{gauge.coarsest}-{gauge.finest} G"
+
+
+def given_notes(plan: dict[str, Any], data: procedures.ProcedureIn) -> str | None:
+    """The note stored with what was given: the typed note, plus each lesion whose given volume is not the
+    planned one (or that was planned and not given, or given and not planned), so the record says so."""
+    planned = {i["lesion"]: i["volume_ml"] for i in plan["injections"]}
+    given = {item.lesion_id: item.volume_ml for item in data.lesions}
+    changes = [
+        f"{lesion} {'not given' if lesion not in given else _ml(given[lesion])} (planned {_ml(planned.get(lesion))})"
+        for lesion in [*planned, *(g for g in given if g not in planned)]
+        if given.get(lesion, -1.0) != planned.get(lesion, -1.0)
+    ]
+    differs = f"given differs from the plan: {', '.join(changes)}" if changes else ""
+    note = "; ".join(text for text in (data.notes or "", differs) if text)
+    return note[:2000] or None
+
+
+def _ml(volume: float | None) -> str:
+    return "none" if volume is None else f"{volume:g} mL"
+
+
+def record_given(
+    db: Database,
+    actor: Actor,
+    patient_id: int,
+    planned: PatientPlan,
+    document: dict[str, Any],
+    idempotency_key: str | None,
+) -> dict[str, Any]:
+    """Store what was given (``document``: the procedure object of the form's values, not the plan's) as the
+    plan's injection procedure; the same ``idempotency_key`` sent twice stores once
+    (``procedures.record_procedure_once``). The role is checked first; ``InputError`` when there is no plan, the
+    values are invalid, or the given agent is not the plan's."""
+    require(actor, "coordinator")
+    data = parse_model(procedures.ProcedureIn, document)
+    if planned.result is None:
+        raise InputError.one("lesions", "; ".join(planned.problems) or "no plan to record")
+    if data.kind != "injection" or data.agent != planned.agent:
+        raise InputError.one("agent", f"the plan is for {planned.agent!r}: record another agent as a new procedure")
+    given = data.model_copy(update={"notes": given_notes(planned.result["plan"], data)})
+    return procedures.record_procedure(db, actor, patient_id, given, idempotency_key)

@@ -4,6 +4,7 @@ graded by the CIRSE classification (Filippiadis et al., Cardiovasc Intervent Rad
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
@@ -16,6 +17,7 @@ from ioguide.records.models import Procedure, ProcedureLesion
 from ioguide.services import engine
 from ioguide.services.common import RECORD_INPUT, load_patient, record
 from ioguide.services.context import Actor, require
+from ioguide.services.errors import ConflictError
 from ioguide.services.plausible import bounds, refuse
 
 Number = StrictFloat  # an integer is accepted; a string or a boolean is not
@@ -76,13 +78,40 @@ def procedure_dict(procedure: Procedure) -> dict[str, Any]:
     }
 
 
-def record_procedure(db: Database, actor: Actor, patient_id: int, data: ProcedureIn) -> dict[str, Any]:
+#: An idempotency key: what a client's random key (a UUID, a token) is made of.
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+
+
+def record_procedure(
+    db: Database, actor: Actor, patient_id: int, data: ProcedureIn, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    """Store a procedure; with ``idempotency_key``, a second call with the same key stores nothing and answers
+    the procedure the first one stored (:func:`record_procedure_once`)."""
+    out, _ = record_procedure_once(db, actor, patient_id, data, idempotency_key)
+    return out
+
+
+def record_procedure_once(
+    db: Database, actor: Actor, patient_id: int, data: ProcedureIn, idempotency_key: str | None
+) -> tuple[dict[str, Any], bool]:
+    """Store a procedure unless ``idempotency_key`` already stored one: then nothing is written and the stored
+    procedure is answered as the first call answered it, with ``True`` (a replay). The key belongs to one
+    patient: the same key sent for another patient is refused (409), never read across patients. Writes are
+    serialised (``write_transaction``), so the check and the insert cannot interleave; the column is unique too."""
     require(actor, "coordinator")
+    if idempotency_key is not None and not IDEMPOTENCY_KEY.match(idempotency_key):
+        raise InputError.one("Idempotency-Key", "8-64 letters, digits or _ . : - (e.g. a UUID)")
     graded = None
     if data.complication is not None:
         graded = engine.grade_toxicity("cirse", data.complication, ("complication",))
     with write_transaction(db) as session:
         patient = load_patient(session, patient_id)
+        if idempotency_key is not None:
+            first = session.scalar(select(Procedure).where(Procedure.idempotency_key == idempotency_key))
+            if first is not None:
+                if first.patient_id != patient.id:
+                    raise ConflictError("this Idempotency-Key was used for another patient", "Idempotency-Key")
+                return {**procedure_dict(first), "complication_result": graded_complication(first)}, True
         refuse(date_findings(data.date, "date", bounds(patient)))
         by_label = {lesion.label: lesion for lesion in patient.lesions}
         problems = [
@@ -111,6 +140,7 @@ def record_procedure(db: Database, actor: Actor, patient_id: int, data: Procedur
             complication=data.complication,
             complication_grade=None if graded is None else graded["grade"],
             version=1,
+            idempotency_key=idempotency_key,
             lesions=[
                 ProcedureLesion(lesion=by_label[item.lesion_id], position=i, volume_ml=item.volume_ml)
                 for i, item in enumerate(data.lesions)
@@ -120,7 +150,14 @@ def record_procedure(db: Database, actor: Actor, patient_id: int, data: Procedur
         session.flush()
         out = procedure_dict(procedure)
         record(session, actor, "procedure.create", "procedure", procedure.id, patient.id, None, out)
-        return {**out, "complication_result": graded}
+        return {**out, "complication_result": graded}, False
+
+
+def graded_complication(procedure: Procedure) -> dict[str, Any] | None:
+    """The CIRSE grading of a stored complication, as the first response gave it (the grader is pure)."""
+    if procedure.complication is None:
+        return None
+    return engine.grade_toxicity("cirse", procedure.complication, ("complication",))
 
 
 def list_procedures(db: Database, actor: Actor, patient_id: int) -> list[dict[str, Any]]:

@@ -422,22 +422,5 @@ def plan_page(
     return page(request, "plan.html", actor=actor, **planned.as_context())
 
 
-@router.post("/patients/{patient_id}/plan/done", response_class=HTMLResponse)
-async def plan_done(request: Request, actor: User, patient_id: int) -> Response:
-    """Record the plan as given: the plan is computed again from the same choices and stored as an injection."""
-    form = await _form(request)
-    planned = _plan_context(
-        request, actor, patient_id, form.get("agent"), form.get("visit"), form.get("cap_policy"), form.get("on", "")
-    )
-    context = planned.as_context()
-    try:
-        plans.record_plan(get_context(request).db, _with_reason(actor, form), patient_id, planned)
-    except InputError as err:
-        if planned.result is not None:
-            context["problems"] = [str(p) for p in err.problems]
-        return page(request, "plan.html", status=422, actor=actor, **context)
-    return _go(request, f"/patients/{patient_id}?saved=injection#procedures")
-
-
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return page(request, "error.html", status=status, status_code=status, message=message)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from ioguide.labels import label
 from ioguide.plots.cohort_data import PROGRESSION
 from ioguide.records.db import Database
 from ioguide.services import audit, cases, cohort_query, patients, plans, procedures, results, toxicity
@@ -219,26 +220,7 @@ def cohort(
     filtered, counted and paged in the database (:mod:`ioguide.services.cohort_query`)."""
     query = cohort_query_for(criteria, program, response, injected, search, page)
     listed = cohort_query.query_patients(db, actor, query, with_result=True)
-    rows: list[dict[str, Any]] = []
-    for item in listed["items"]:
-        stored = item["response"]
-        if stored is None:
-            chosen = Assessed(criteria, None, ("no stored result yet: run `ioguide reassess`",))
-        else:
-            chosen = Assessed(criteria, stored["result"], tuple(stored["problems"]))
-        current = chosen.current
-        rows.append(
-            {
-                "patient": item,
-                "assessed": chosen,
-                "stale": bool(stored and stored["stale"]),
-                "current": current,
-                "current_code": stored["current"] if stored else None,
-                "progressing": bool(current and current["response"] in PROGRESSION),
-                "injected": item["injected"],
-                "last_scan": stored["last_scan"] if stored else None,
-            }
-        )
+    rows = [_cohort_row(item, criteria) for item in listed["items"]]
     pages = max(1, -(-listed["total"] // COHORT_PAGE))
     return {
         "rows": rows,
@@ -249,6 +231,71 @@ def cohort(
         "page": page,
         "pages": pages,
     }
+
+
+def _cohort_row(item: Mapping[str, Any], criteria: str) -> dict[str, Any]:
+    """One cohort row: the patient with its stored current and best response under ``criteria``."""
+    stored = item["response"]
+    if stored is None:
+        chosen = Assessed(criteria, None, ("no stored result yet: run `ioguide reassess`",))
+    else:
+        chosen = Assessed(criteria, stored["result"], tuple(stored["problems"]))
+    current = chosen.current
+    return {
+        "patient": item,
+        "assessed": chosen,
+        "stale": bool(stored and stored["stale"]),
+        "current": current,
+        "current_code": stored["current"] if stored else None,
+        "progressing": bool(current and current["response"] in PROGRESSION),
+        "injected": item["injected"],
+        "last_scan": stored["last_scan"] if stored else None,
+    }
+
+
+#: The cohort CSV's columns (``cohort_csv``), codes as stored with their on-screen labels beside them.
+COHORT_CSV_COLUMNS = (
+    "study_id", "program", "criteria", "current_response", "current_response_label", "current_response_date",
+    "change_from_baseline_pct", "best_overall_response", "best_overall_response_label", "confirmed",
+    "injected_lesions", "last_scan", "stale", "not_evaluable_because",
+)  # fmt: skip
+
+
+def cohort_csv(
+    db: Database, actor: Actor, criteria: str, program: str | None, response: str | None, injected: str | None,
+    search: str | None,
+) -> str:  # fmt: skip
+    """Every patient matching the cohort page's filters (all pages, in the page's order) as CSV, one row each;
+    text cells that a spreadsheet would read as a formula are quoted (``interop.files.csv_text``)."""
+    import csv
+    import io
+
+    from ioguide.interop.files import csv_text
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COHORT_CSV_COLUMNS)
+    query = replace(cohort_query_for(criteria, program, response, injected, search), limit=cohort_query.MAX_PAGE)
+    while True:
+        listed = cohort_query.query_patients(db, actor, query, with_result=True)
+        for item in listed["items"]:
+            row = _cohort_row(item, criteria)
+            current = row["current"] or {}
+            result = row["assessed"].result or {}
+            best = result.get("best_overall_response") or {}
+            change = current.get("change_from_baseline_pct")
+            confirmed = best.get("confirmed")
+            writer.writerow([
+                csv_text(item["study_id"]), csv_text(item["program"]), criteria, current.get("response") or "",
+                label(current.get("response")) if current else "", current.get("date") or "",
+                "" if change is None else f"{change:g}", best.get("response") or "",
+                label(best.get("response")) if best else "", "" if confirmed is None else str(confirmed).lower(),
+                "yes" if row["injected"] else "no", row["last_scan"] or "", "yes" if row["stale"] else "no",
+                csv_text("; ".join(row["assessed"].problems)),
+            ])  # fmt: skip
+        if not listed["items"] or query.offset + len(listed["items"]) >= listed["total"]:
+            return out.getvalue()
+        query = replace(query, offset=query.offset + len(listed["items"]))
 
 
 def cohort_query_for(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
 
 from ioguide.api.auth import if_match, requires
 from ioguide.services import procedures, toxicity
@@ -61,9 +61,20 @@ def list_toxicity(request: Request, patient_id: PatientId, actor: Viewer) -> lis
 
 @router.post("/{patient_id}/procedures", status_code=201, summary="Record a procedure (coordinator)")
 def record_procedure(
-    request: Request, patient_id: PatientId, data: procedures.ProcedureIn, actor: Coordinator
+    request: Request,
+    patient_id: PatientId,
+    data: procedures.ProcedureIn,
+    actor: Coordinator,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="a random key (e.g. a UUID): sending it again answers the first response, 200, no row"),
+    ] = None,
 ) -> dict[str, Any]:
-    return procedures.record_procedure(get_context(request).db, actor, patient_id, data)
+    out, replay = procedures.record_procedure_once(get_context(request).db, actor, patient_id, data, idempotency_key)
+    if replay:
+        response.status_code = 200
+    return out
 
 
 @router.get("/{patient_id}/procedures", summary="The patient's procedures (viewer)")

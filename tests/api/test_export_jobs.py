@@ -53,7 +53,11 @@ def test_sdtm_job_is_the_one_request_export(api: Api):
     assert state["progress"] == {"done": 3, "total": 3} and state["summary"]["patients"] == 3
     job_zip = zipfile.ZipFile(io.BytesIO(api.call("GET", state["download"], role="viewer").content))
     direct = zipfile.ZipFile(io.BytesIO(api.call("GET", "/api/v1/export/sdtm?study=HIT-IT", role="viewer").content))
-    assert set(job_zip.namelist()) == {*direct.namelist(), "define.xml"}  # the archive carries its Define-XML
+    extra = set(job_zip.namelist()) - set(direct.namelist())
+    assert set(direct.namelist()) <= set(job_zip.namelist())
+    # the archive carries its Define-XML and the ADaM datasets derived from its SDTM, with theirs
+    assert {"define.xml", "adam/define.xml", "adam/adsl.csv", "adam/adrs.xpt"} <= extra
+    assert all(name == "define.xml" or name.startswith("adam/") for name in extra), extra
     for name in direct.namelist():
         if name.endswith(".csv"):
             assert job_zip.read(name) == direct.read(name), name  # batching lost, added or reordered nothing

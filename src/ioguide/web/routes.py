@@ -26,7 +26,7 @@ from ioguide.criteria.values import CRITERIA
 from ioguide.errors import InputError, Problem
 from ioguide.plots import response as figures
 from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
-from ioguide.services import cases, cohort, cohort_query, engine, patients, plans, plot_cache, toxicity
+from ioguide.services import cases, cohort_query, engine, patients, plans, plot_cache, toxicity
 from ioguide.services.context import Actor
 from ioguide.services.errors import ConflictError, ServiceError, StaleVersionError, outcome
 from ioguide.serving.context import get_context
@@ -225,7 +225,7 @@ def cohort_page(
         filters=filters,
         query=query,
         subset=subset,
-        responses=cohort.RESPONSE_FILTERS,
+        responses=cohort_query.RESPONSE_FILTERS,
     )
 
 

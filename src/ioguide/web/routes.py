@@ -47,7 +47,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 _env = Environment(loader=PackageLoader("ioguide.web", "templates"), autoescape=select_autoescape(), trim_blocks=True)
 _env.globals.update(
     CRITERIA=CRITERIA,
-    CRITERIA_NAMES=views.CRITERIA_NAMES,
+    CRITERIA_NAMES=labels.CRITERIA,
     SUBSETS=SUBSETS,
     SUBSET_TITLES=SUBSET_TITLES,
     ICE_ITEMS=forms.ICE_ITEMS,
@@ -250,7 +250,7 @@ def cohort_plot(
     db = get_context(request).db
     query = views.cohort_query_for(chosen, program or None, response or None, injected or None, q or None)
     part: Subset = "injected" if subset == "injected" else "non_injected" if subset == "non_injected" else "overall"
-    title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} ({views.CRITERIA_NAMES[chosen]})"
+    title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} ({labels.CRITERIA[chosen]})"
     if subset != "overall":
         title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} (itRECIST subset)"
 

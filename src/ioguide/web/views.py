@@ -11,20 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ioguide import labels
 from ioguide.plots.cohort_data import PROGRESSION
 from ioguide.records.db import Database
 from ioguide.services import audit, cases, cohort_query, patients, plans, procedures, results, toxicity
 from ioguide.services.context import Actor, may
 
-CRITERIA_NAMES: dict[str, str] = {
-    "recist1.1": "RECIST 1.1",
-    "irecist": "iRECIST",
-    "itrecist": "itRECIST",
-    "mrecist": "mRECIST",
-    "mesothelioma": "mRECIST 1.1 mesothelioma",
-}
-CRITERIA: tuple[str, ...] = tuple(CRITERIA_NAMES)
-TOXICITY_NAMES = {"crs": "CRS (ASTCT)", "icans": "ICANS (ASTCT)", "ctcae": "CTCAE", "cirse": "CIRSE"}
+#: Every criterion a page offers, in the label table's order (``ioguide.labels.CRITERIA`` names them).
+CRITERIA: tuple[str, ...] = tuple(labels.CRITERIA)
 
 
 def permissions(actor: Actor) -> dict[str, bool]:
@@ -144,7 +138,7 @@ def toxicity_timeline(
         row["items"].append(
             {
                 "kind": event["kind"],
-                "label": TOXICITY_NAMES[event["kind"]] + (f": {name}" if name else ""),
+                "label": labels.label(event["kind"]) + (f": {name}" if name else ""),
                 "grade": event["grade"],
                 "grade_range": event["result"].get("grade_range"),
                 "reasons": event["result"].get("reasons", []),

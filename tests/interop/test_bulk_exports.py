@@ -82,8 +82,13 @@ def test_sdtm_in_batches_equals_the_one_pass_export(
     finally:
         db.dispose()
     assert seen == [(4, 6), (6, 6)] and summary["patients"] == 6
-    for path in sorted((tmp_path / "one").glob("*.csv")):
-        assert (tmp_path / "batched" / path.name).read_bytes() == path.read_bytes(), path.name
+    one = sorted(p.relative_to(tmp_path / "one").as_posix() for p in (tmp_path / "one").rglob("*.csv"))
+    assert "adam/adsl.csv" in one and "adam/adrs.csv" in one  # the program export carries ADaM too
+    assert sorted(summary["files"]) == sorted(
+        p.relative_to(tmp_path / "one").as_posix() for p in (tmp_path / "one").rglob("*") if p.is_file()
+    )
+    for name in one:
+        assert (tmp_path / "batched" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
 
 
 def test_sdtm_of_an_itrecist_case_without_injected_lesion() -> None:

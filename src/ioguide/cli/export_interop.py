@@ -144,7 +144,7 @@ def sdtm(
     from ioguide.interop.files import write_study
     from ioguide.interop.inputs import parse_study_export
     from ioguide.interop.sdtm import SdtmOptions
-    from ioguide.services.exports import load_study_export
+    from ioguide.services.jobs import export_sdtm
 
     def produce() -> dict[str, Any]:
         if sd_reference not in ("treatment_start", "baseline_scan"):
@@ -154,10 +154,17 @@ def sdtm(
             confirmation_days, sd_min_days, sd_reference, None if any_ne else max_ne,  # type: ignore[arg-type]
             pr_after_cr, accept_sd, sd_last, missing_as_ne,
         )  # fmt: skip
-        export = _read_input(
-            source, program, "--program", db, parse_study_export,
-            lambda database, actor: load_study_export(database, actor, str(program), study),
-        )  # fmt: skip
+        if (source is None) == (program is None):
+            raise InputError.one("$", "give either an export input file or --program (with --db), not both or neither")
+        if program is not None:
+            summary = _from_store(
+                db,
+                lambda database, actor, bar: export_sdtm(
+                    database, actor, program, study, out, bar, options, adam_options
+                ),
+            )
+            return {"study": summary["study"], "out": str(out), **{k: summary[k] for k in ("datasets", "files")}}
+        export = parse_study_export(read_json(str(source)))
         datasets, files = write_study(export, out, options, adam_options)
         return {
             "study": export.study,

@@ -131,15 +131,23 @@ def write_study(
 ) -> tuple[dict[str, Dataset], list[Path]]:
     """The study's SDTM and ADaM datasets, CSV + XPT + define.xml in ``out_dir`` (ADaM in ``adam/``): nothing is
     written on bad input. Returns the datasets of both (SDTM and ADaM names do not clash) and the paths."""
-    datasets = study_datasets(study, options)
-    adam = adam_datasets(datasets, adam_options)
+    return write_sdtm_adam(study_datasets(study, options), out_dir, study.study, adam_options)
+
+
+def write_sdtm_adam(
+    datasets: Mapping[str, Dataset], out_dir: Path, study: str, adam_options: AdrsOptions | None = None
+) -> tuple[dict[str, Dataset], list[Path]]:
+    """Write a study's SDTM ``datasets`` and the ADaM datasets derived from them, each with its Define-XML, in
+    ``out_dir`` (ADaM in ``adam/``), all or nothing; return both sets of datasets and the paths. The one writer
+    of :func:`write_study` and of the batched program export (``services.jobs.export_sdtm``)."""
+    adam = adam_datasets(dict(datasets), adam_options)
     paths = write_datasets(
         datasets,
         out_dir,
-        define=define_xml(datasets, study.study),
-        adam=(adam, define_xml(adam, study.study, standard=ADAM)),
+        define=define_xml(datasets, study),
+        adam=(adam, define_xml(adam, study, standard=ADAM)),
     )
-    return datasets | adam, paths
+    return dict(datasets) | adam, paths
 
 
 def study_archive(

@@ -36,6 +36,9 @@ Sort = Literal["study_id", "-study_id", "id", "-id", "response", "last_scan", "-
 SORTS: tuple[str, ...] = ("study_id", "-study_id", "id", "-id", "response", "last_scan", "-last_scan")
 #: Current-response codes one may filter on (plain codes: iCR counts as CR, ...), and ``none``: no response yet.
 RESPONSES: tuple[str, ...] = ("CR", "PR", "SD", "NON_CR_NON_PD", "PD", "iUPD", "iCPD", "NE", "none")
+#: The cohort page's response filter: every stored plain code (iCR, iPR, iSD are filtered as CR, PR, SD and
+#: labelled so, see ``labels.filter_label``), so every response the criteria can produce is reachable.
+RESPONSE_FILTERS: tuple[str, ...] = tuple(code for code in RESPONSES if code != "none")
 #: Largest page one request may ask for; ``total`` always says how many matched, so nothing is dropped unseen.
 MAX_PAGE = 500
 

@@ -1,5 +1,5 @@
 """Use case "export a whole program" as a background job (issue 16 part 5): the SDTM datasets with their
-Define-XML, or FHIR bulk data (one NDJSON file per resource type), streamed to disk batch by batch with progress.
+Define-XML and the ADaM datasets derived from them, or FHIR bulk data (one NDJSON file per resource type), streamed to disk batch by batch with progress.
 
 The patients of the program are read in one read transaction (one snapshot), a batch of patients at a time with
 one query per table per batch (:mod:`ioguide.services.bulk`); each batch goes through the same export builders as
@@ -30,7 +30,9 @@ from pydantic import BaseModel, Field, StrictStr
 from sqlalchemy import select
 
 from ioguide.errors import InputError, Problem
+from ioguide.interop.adam_adrs import AdrsOptions
 from ioguide.interop.inputs import PatientExport, StudyExport, parse_patient_export
+from ioguide.interop.sdtm import SdtmOptions
 from ioguide.records.db import Database, read_session
 from ioguide.records.models import Patient, Program, utcnow
 from ioguide.services import bulk
@@ -46,7 +48,7 @@ Progress = Callable[[int, int], None]
 
 
 class ExportIn(BaseModel):
-    """``POST /api/v1/exports``: ``sdtm`` (zip of CSV, SAS XPORT v5 and define.xml) or ``fhir`` (zip of NDJSON)."""
+    """``POST /api/v1/exports``: ``sdtm`` (zip of CSV, SAS XPORT v5 and define.xml; ADaM in ``adam/``) or ``fhir`` (zip of NDJSON)."""
 
     model_config = RECORD_INPUT
     kind: Literal["sdtm", "fhir"]
@@ -110,14 +112,19 @@ def export_batches(
 
 
 def export_sdtm(
-    db: Database, actor: Actor, program: str, study: str | None, out_dir: Path, progress: Progress | None = None
+    db: Database,
+    actor: Actor,
+    program: str,
+    study: str | None,
+    out_dir: Path,
+    progress: Progress | None = None,
+    options: SdtmOptions | None = None,
+    adam_options: AdrsOptions | None = None,
 ) -> dict[str, Any]:
-    """The program's SDTM datasets, CSV + XPT + define.xml, and the ADaM datasets derived from them (ADSL, ADRS,
-    ADTTE with their own define.xml, in ``adam/``), in ``out_dir`` (all or nothing), as ``write_study`` writes a
-    study read in one pass."""
-    from ioguide.interop.adam import adam_datasets
-    from ioguide.interop.define import ADAM, define_xml
-    from ioguide.interop.files import write_datasets
+    """The program's SDTM datasets and the ADaM datasets derived from them, CSV + XPT + Define-XML each, in
+    ``out_dir`` (ADaM in ``adam/``; all or nothing): the same files as ``ioguide export sdtm`` from an input file
+    (:func:`ioguide.interop.files.write_sdtm_adam` writes both), built a batch of patients at a time."""
+    from ioguide.interop.files import write_sdtm_adam
     from ioguide.interop.sdtm import Dataset, study_datasets
 
     name = study_name(program, study)
@@ -125,7 +132,7 @@ def export_sdtm(
     collected: dict[str, tuple[Any, list[tuple[Any, ...]]]] = {}
     done = 0
     for part in export_batches(db, actor, program, study):
-        datasets = study_datasets(StudyExport.model_construct(study=name, patients=tuple(part)))
+        datasets = study_datasets(StudyExport.model_construct(study=name, patients=tuple(part)), options)
         for domain_name, dataset in datasets.items():
             collected.setdefault(domain_name, (dataset.domain, []))[1].extend(dataset.rows)
         done += len(part)
@@ -133,14 +140,11 @@ def export_sdtm(
             progress(done, total)
     final = {key: Dataset(domain, tuple(rows)) for key, (domain, rows) in collected.items()}
     collected.clear()
-    adam = adam_datasets(final)
-    files = write_datasets(
-        final, out_dir, define=define_xml(final, name), adam=(adam, define_xml(adam, name, standard=ADAM))
-    )
+    written, files = write_sdtm_adam(final, out_dir, name, adam_options)
     return {
         "study": name,
         "patients": total,
-        "datasets": {key: len(d.rows) for key, d in (final | adam).items() if d.rows},
+        "datasets": {key: len(d.rows) for key, d in written.items() if d.rows},
         "files": [p.relative_to(out_dir).as_posix() for p in files],
     }
 

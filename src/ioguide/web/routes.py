@@ -26,7 +26,7 @@ from ioguide.criteria.values import CRITERIA
 from ioguide.errors import InputError, Problem
 from ioguide.plots import response as figures
 from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
-from ioguide.services import cases, cohort, cohort_query, engine, patients, plans, plot_cache, toxicity
+from ioguide.services import cases, cohort_query, engine, patients, plans, plot_cache, toxicity
 from ioguide.services.context import Actor
 from ioguide.services.errors import ConflictError, ServiceError, StaleVersionError, outcome
 from ioguide.serving.context import get_context
@@ -47,7 +47,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 _env = Environment(loader=PackageLoader("ioguide.web", "templates"), autoescape=select_autoescape(), trim_blocks=True)
 _env.globals.update(
     CRITERIA=CRITERIA,
-    CRITERIA_NAMES=views.CRITERIA_NAMES,
+    CRITERIA_NAMES=labels.CRITERIA,
     SUBSETS=SUBSETS,
     SUBSET_TITLES=SUBSET_TITLES,
     ICE_ITEMS=forms.ICE_ITEMS,
@@ -225,7 +225,7 @@ def cohort_page(
         filters=filters,
         query=query,
         subset=subset,
-        responses=cohort.RESPONSE_FILTERS,
+        responses=cohort_query.RESPONSE_FILTERS,
     )
 
 
@@ -250,7 +250,7 @@ def cohort_plot(
     db = get_context(request).db
     query = views.cohort_query_for(chosen, program or None, response or None, injected or None, q or None)
     part: Subset = "injected" if subset == "injected" else "non_injected" if subset == "non_injected" else "overall"
-    title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} ({views.CRITERIA_NAMES[chosen]})"
+    title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} ({labels.CRITERIA[chosen]})"
     if subset != "overall":
         title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} (itRECIST subset)"
 

@@ -11,21 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ioguide.labels import label
+from ioguide import labels
 from ioguide.plots.cohort_data import PROGRESSION
 from ioguide.records.db import Database
 from ioguide.services import audit, cases, cohort_query, patients, plans, procedures, results, toxicity
 from ioguide.services.context import Actor, may
 
-CRITERIA_NAMES: dict[str, str] = {
-    "recist1.1": "RECIST 1.1",
-    "irecist": "iRECIST",
-    "itrecist": "itRECIST",
-    "mrecist": "mRECIST",
-    "mesothelioma": "mRECIST 1.1 mesothelioma",
-}
-CRITERIA: tuple[str, ...] = tuple(CRITERIA_NAMES)
-TOXICITY_NAMES = {"crs": "CRS (ASTCT)", "icans": "ICANS (ASTCT)", "ctcae": "CTCAE", "cirse": "CIRSE"}
+#: Every criterion a page offers, in the label table's order (``ioguide.labels.CRITERIA`` names them).
+CRITERIA: tuple[str, ...] = tuple(labels.CRITERIA)
 
 
 def permissions(actor: Actor) -> dict[str, bool]:
@@ -145,7 +138,7 @@ def toxicity_timeline(
         row["items"].append(
             {
                 "kind": event["kind"],
-                "label": TOXICITY_NAMES[event["kind"]] + (f": {name}" if name else ""),
+                "label": labels.label(event["kind"]) + (f": {name}" if name else ""),
                 "grade": event["grade"],
                 "grade_range": event["result"].get("grade_range"),
                 "reasons": event["result"].get("reasons", []),
@@ -287,9 +280,9 @@ def cohort_csv(
             confirmed = best.get("confirmed")
             writer.writerow([
                 csv_text(item["study_id"]), csv_text(item["program"]), criteria, current.get("response") or "",
-                label(current.get("response")) if current else "", current.get("date") or "",
+                labels.label(current.get("response")) if current else "", current.get("date") or "",
                 "" if change is None else f"{change:g}", best.get("response") or "",
-                label(best.get("response")) if best else "", "" if confirmed is None else str(confirmed).lower(),
+                labels.label(best.get("response")) if best else "", "" if confirmed is None else str(confirmed).lower(),
                 "yes" if row["injected"] else "no", row["last_scan"] or "", "yes" if row["stale"] else "no",
                 csv_text("; ".join(row["assessed"].problems)),
             ])  # fmt: skip

@@ -82,7 +82,9 @@ def study_name(program: str, study: str | None) -> str:
                 f"{study!r} is not a valid STUDYID (1-64 letters, digits, '.', '_', '-'; a letter or digit first)",
             )
         raise InputError.one(
-            "study", f"program {program!r} is not a valid STUDYID (letters, digits, '.', '_', '-'): give --study"
+            "study",
+            f"program {program!r} is not a valid STUDYID (letters, digits, '.', '_', '-'): give one as `study` "
+            f"(--study on the command line), e.g. {suggested_study(program)!r}",
         )
     return name
 

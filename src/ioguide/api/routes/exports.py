@@ -27,13 +27,17 @@ def fhir_bundle(
     request: Request,
     patient_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
     actor: Viewer,
+    study: Annotated[
+        str | None,
+        Query(min_length=1, max_length=64, description="STUDYID (default: the program's name, when valid)"),
+    ] = None,
 ) -> Response:
     import json
 
     from ioguide.interop.fhir import patient_bundle
     from ioguide.services.exports import load_patient_export
 
-    bundle = patient_bundle(load_patient_export(get_context(request).db, actor, patient_id))
+    bundle = patient_bundle(load_patient_export(get_context(request).db, actor, patient_id, study))
     return Response(json.dumps(bundle, ensure_ascii=False), media_type="application/fhir+json")
 
 
@@ -47,12 +51,16 @@ def sdtm_zip(
     request: Request,
     actor: Viewer,
     study: Annotated[str, Query(min_length=1, max_length=200, description="the program whose patients to export")],
+    studyid: Annotated[
+        str | None,
+        Query(min_length=1, max_length=64, description="STUDYID (default: the program's name, when valid)"),
+    ] = None,
 ) -> Response:
     from ioguide.interop.files import write_datasets
     from ioguide.interop.sdtm import study_datasets
     from ioguide.services.exports import load_study_export
 
-    datasets = study_datasets(load_study_export(get_context(request).db, actor, study))
+    datasets = study_datasets(load_study_export(get_context(request).db, actor, study, studyid))
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="ioguide-sdtm-") as tmp:
         paths = write_datasets(datasets, Path(tmp) / "sdtm")

@@ -68,3 +68,24 @@ def test_a_document_without_criteria_is_read_under_recist_and_a_bad_one_names_it
     with pytest.raises(InputError) as caught:
         case_of(doc)
     assert caught.value.problems[0].field == "timepoints[0].diameters_mm.D1"
+
+
+def test_a_lesion_is_treated_locally_from_its_ablation_or_embolization_date_and_injections_do_not_count() -> None:
+    """RECIST 1.1 (Eisenhauer et al. 2009) §3.1: a lesion previously treated locally is usually not measurable
+    unless it progressed; an injection is not such a treatment (itRECIST keeps injected lesions measured)."""
+    procedures = [
+        {"kind": "injection", "date": "2026-01-10", "lesions": [{"lesion_id": "T1", "volume_ml": 2}]},
+        {"kind": "embolization", "date": "2026-03-01", "lesions": [{"lesion_id": "T2", "volume_ml": None}]},
+        {"kind": "ablation", "date": "2026-02-01", "lesions": [{"lesion_id": "T2", "volume_ml": None}]},
+        {"kind": "biopsy", "date": "2026-01-20", "lesions": [{"lesion_id": "N1", "volume_ml": None}]},
+    ]
+    treatments = facts.local_treatments(procedures)
+    assert [(t.lesion_id, t.kind) for t in treatments] == [("T2", "ablation"), ("T2", "embolization")]
+    assert facts.treated_locally_by(treatments, "T2", dt.date(2026, 1, 31)) is None  # the day before
+    first = facts.treated_locally_by(treatments, "T2", dt.date(2026, 2, 1))
+    assert first is not None and (first.kind, first.date) == ("ablation", dt.date(2026, 2, 1))
+    later = facts.treated_locally_by(treatments, "T2", dt.date(2026, 6, 1))
+    assert later == first  # the first local treatment, not the latest
+    assert facts.treated_locally_by(treatments, "T1", dt.date(2026, 6, 1)) is None  # injected, not ablated
+    assert facts.treated_locally_by(treatments, "N1", dt.date(2026, 6, 1)) is None  # a biopsy treats nothing
+    assert "§3.1" in first.reason and "2026-02-01" in first.reason and "ablation" in first.reason

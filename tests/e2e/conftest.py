@@ -1,4 +1,9 @@
-"""Browser tests: a live ``ioguide serve --demo`` on a fresh SQLite file, driven by Playwright with Debian's chromium.
+"""Browser tests: a live ``ioguide serve --demo`` on a fresh database, driven by Playwright with Debian's chromium.
+
+``live_server`` is parametrized over the databases a module names in ``DATABASES`` (default SQLite only):
+tests/e2e/test_workflows.py runs on SQLite and on PostgreSQL (issue 15: "a Playwright test per task ... on SQLite
+and on PostgreSQL"), each a fresh database with its own server process, started once per session; the PostgreSQL
+server is the throw-away cluster of tests/dbfixtures.py (``$IOGUIDE_TEST_POSTGRES_URL`` for your own).
 
 ``scripts/chromium`` installs chromium with apt when ``/usr/bin/chromium`` is missing (Playwright's own browser
 download needs the network, so Playwright is pointed at the system executable). Without a browser the tests fail
@@ -8,6 +13,7 @@ temporary directory, printed at the end); they are not committed.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -19,6 +25,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+import dbfixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Playwright's flags plus Debian chromium's extra quiet ones (research/platform-web-db.md, section 2).
@@ -66,33 +76,73 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """``ioguide serve --demo`` on a free port with a fresh SQLite database (the README's first command)."""
-    folder = Path(tempfile.mkdtemp(prefix="ioguide-e2e-"))
+#: The databases an e2e module runs on unless it names its own in a module-level ``DATABASES``.
+DEFAULT_DATABASES = ("sqlite",)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    dbfixtures.register(config)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test that reaches a live server runs once per database its module names (``DATABASES``)."""
+    if "live_server" in metafunc.fixturenames:
+        databases = getattr(metafunc.module, "DATABASES", DEFAULT_DATABASES)
+        params = [pytest.param(d, marks=pytest.mark.postgres) if d == "postgresql" else d for d in databases]
+        metafunc.parametrize("live_server", params, indirect=True, scope="session")
+
+
+def _serve(db_url: str, folder: Path) -> Iterator[str]:
+    """``ioguide serve --demo`` on a free port with ``db_url`` (an empty database: serve migrates it and loads the
+    demo), until the session ends."""
     port = _free_port()
     log = (folder / "server.log").open("w")
-    command = [str(Path(sys.executable).parent / "ioguide"), "serve", "--demo", "--port", str(port)]
-    command += ["--db", f"sqlite:///{folder / 'demo.db'}"]
+    command = [str(Path(sys.executable).parent / "ioguide"), "serve", "--demo", "--port", str(port), "--db", db_url]
     env = {**os.environ, "IOGUIDE_INSTANCE_DIR": str(folder / "instance")}  # the signing secret goes there
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        for _ in range(600):
             try:
-                urllib.request.urlopen(url + "/api/v1/health", timeout=0.5)
+                with urllib.request.urlopen(url + "/api/v1/health", timeout=0.5) as answer:
+                    health = json.load(answer)
                 break
             except OSError:
                 if proc.poll() is not None:
                     raise RuntimeError(f"ioguide serve exited: {(folder / 'server.log').read_text()}") from None
                 time.sleep(0.1)
         else:
-            raise RuntimeError("ioguide serve did not start within 30 s")
+            raise RuntimeError(f"ioguide serve did not start within 60 s: {(folder / 'server.log').read_text()}")
+        if health.get("database") != make_url(db_url).get_backend_name():  # the tests run on the database named
+            raise RuntimeError(f"ioguide serve on {health.get('database')!r}, not on {db_url}")
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The base URL of ``ioguide serve --demo`` on a fresh database: a SQLite file (the README's first command) or
+    a database created for it on the PostgreSQL server (dropped at the end)."""
+    database = getattr(request, "param", "sqlite")
+    folder = Path(tempfile.mkdtemp(prefix=f"ioguide-e2e-{database}-"))
+    if database == "sqlite":
+        yield from _serve(f"sqlite:///{folder / 'demo.db'}", folder)
+        return
+    server_url: str = request.getfixturevalue("pg_server_url")
+    name = f"e2e_{os.getpid()}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield from _serve(make_url(server_url).set(database=name).render_as_string(hide_password=False), folder)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,18 @@
   treatment; the case's dates increase strictly).
 - A target's latest size up to a date: the latest scan on or before it that evaluated the lesion (a scan that
   did not evaluate it says nothing about its size; ``spec/response.md``: ``not_evaluated``).
+- Treated locally by a date: an ablation or embolization recorded for the lesion on or before it (RECIST 1.1,
+  Eisenhauer et al., Eur J Cancer 2009;45:228-47, §3.1, special considerations on measurability: a lesion
+  previously treated locally is usually not measurable unless it has progressed since, and the protocol says
+  how such lesions are handled).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ioguide.criteria.values import UM_PER_MM, Case, Lesion
 
@@ -82,3 +88,50 @@ def latest_size(case: Case, lesion_id: str, on: dt.date) -> LatestSize | None:
             return LatestSize(timepoint.date, None)
         return LatestSize(timepoint.date, value / UM_PER_MM)
     return None
+
+
+#: The procedures that treat a lesion locally (RECIST 1.1 §3.1: "loco-regional therapy"); an injection does not
+#: count: itRECIST keeps injected lesions measured (Goldmacher et al., J Clin Oncol 2020;38:2667-76).
+LOCAL_THERAPIES: tuple[str, ...] = ("ablation", "embolization")
+
+#: The rule a flag of local treatment applies, as the pages and reports say it.
+LOCAL_TREATMENT_RULE = (
+    "RECIST 1.1 (Eisenhauer et al. 2009) §3.1, special considerations on measurability: a lesion previously "
+    "treated locally is usually not measurable unless it has progressed since; the protocol says how it is handled"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalTreatment:
+    """An ablation or embolization of lesion ``lesion_id`` on ``date``."""
+
+    lesion_id: str
+    kind: str
+    date: dt.date
+
+    @property
+    def reason(self) -> str:
+        """Why the lesion is flagged: the fact, then the rule (:data:`LOCAL_TREATMENT_RULE`)."""
+        return f"{self.lesion_id} treated locally ({self.kind}) on {self.date.isoformat()}: {LOCAL_TREATMENT_RULE}"
+
+
+def local_treatments(procedures: Iterable[Mapping[str, Any]]) -> tuple[LocalTreatment, ...]:
+    """Each lesion's ablations and embolizations from recorded procedures (``kind``, ``date`` as an ISO date or a
+    date, ``lesions`` as ``{"lesion_id": ...}``), in date order; other kinds are not local treatments."""
+    found = [
+        LocalTreatment(
+            str(item["lesion_id"]),
+            str(proc["kind"]),
+            proc["date"] if isinstance(proc["date"], dt.date) else dt.date.fromisoformat(str(proc["date"])),
+        )
+        for proc in procedures
+        if proc.get("kind") in LOCAL_THERAPIES
+        for item in proc.get("lesions") or ()
+    ]
+    return tuple(sorted(found, key=lambda t: (t.date, t.lesion_id)))
+
+
+def treated_locally_by(treatments: Iterable[LocalTreatment], lesion_id: str, on: dt.date) -> LocalTreatment | None:
+    """The first local treatment of ``lesion_id`` on or before ``on`` (None: not treated locally by then)."""
+    earlier = [t for t in treatments if t.lesion_id == lesion_id and t.date <= on]
+    return min(earlier, key=lambda t: t.date) if earlier else None

@@ -186,15 +186,17 @@ def spider(series: Sequence[ChangeSeries], title: str) -> Figure:
     return fig
 
 
-def swimmer_pages(n_lanes: int, per_page: int = SWIMMER_PAGE) -> int:
-    """How many pages a swimmer plot of ``n_lanes`` patients has (at least one)."""
-    return max(1, -(-n_lanes // per_page))
+def swimmer_pages(n_lanes: int, per_page: int | None = None) -> int:
+    """How many pages a swimmer plot of ``n_lanes`` patients has (at least one; :data:`SWIMMER_PAGE` a page unless
+    ``per_page`` says)."""
+    return max(1, -(-n_lanes // (per_page or SWIMMER_PAGE)))
 
 
-def swimmer(lanes: Sequence[Lane], title: str, page: int = 1, per_page: int = SWIMMER_PAGE) -> Figure:
+def swimmer(lanes: Sequence[Lane], title: str, page: int = 1, per_page: int | None = None) -> Figure:
     """One lane per patient from baseline to the last follow-up, longest first, ``per_page`` lanes a page (the
     title says which patients of how many): marks for injections, CAR-T infusions, ablations and embolizations,
     first response, progression and toxicity of grade 3 or more; an arrow for a response still ongoing."""
+    per_page = per_page or SWIMMER_PAGE
     pages = swimmer_pages(len(lanes), per_page)
     if not 1 <= page <= pages:
         raise ValueError(f"page {page} of a swimmer plot with {pages} page(s)")

@@ -26,6 +26,7 @@ from ioguide.criteria.values import CRITERIA
 from ioguide.errors import InputError, Problem
 from ioguide.plots import response as figures
 from ioguide.plots.cohort_data import SUBSET_TITLES, SUBSETS, Subset, plain_code
+from ioguide.records.db import Database
 from ioguide.services import cases, cohort_query, engine, patients, plans, plot_cache, toxicity
 from ioguide.services.context import Actor
 from ioguide.services.errors import ConflictError, ServiceError, StaleVersionError, outcome
@@ -208,10 +209,15 @@ def cohort_page(
     subset: Annotated[str, Query(pattern="^(overall|injected|non_injected)$")] = "overall",
     q: Annotated[str | None, Query(max_length=64)] = None,
     page_number: Annotated[int, Query(alias="page", ge=1, le=2**31 - 1)] = 1,
+    swimmer_page: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
 ) -> HTMLResponse:
     chosen = criteria or "itrecist"
     db = get_context(request).db
     data = views.cohort(db, actor, chosen, program or None, response or None, injected or None, q or None, page_number)
+    plot_query = views.cohort_query_for(chosen, program or None, response or None, injected or None, q or None)
+    part: Subset = "injected" if subset == "injected" else "non_injected" if subset == "non_injected" else "overall"
+    lanes = len(_plot_inputs(db, actor, plot_query, part, "swimmer"))
+    swimmer_pages = _swimmer_pages_having("swimmer_page", swimmer_page, lanes)
     filters = {
         "criteria": chosen, "program": program or "", "response": response or "", "injected": injected or "",
         "q": q or "",
@@ -226,7 +232,31 @@ def cohort_page(
         query=query,
         subset=subset,
         responses=cohort_query.RESPONSE_FILTERS,
+        swimmer={"page": swimmer_page, "pages": swimmer_pages, "lanes": lanes, "per_page": figures.SWIMMER_PAGE},
+        plot_formats=figures.FORMATS,
     )
+
+
+PLOT_KINDS = ("waterfall", "spider", "swimmer")
+PLOT_MEDIA = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+
+
+def _swimmer_pages_having(parameter: str, page_number: int, lanes: int) -> int:
+    """The number of pages of a swimmer plot of ``lanes`` patients, or a 404 naming the query ``parameter`` when
+    ``page_number`` is past the last page."""
+    pages = figures.swimmer_pages(lanes)
+    if page_number > pages:
+        raise HTTPException(
+            404, f"{parameter}={page_number}: the swimmer plot of {lanes} patient(s) has {pages} page(s) (1 to {pages})"
+        )
+    return pages
+
+
+def _plot_inputs(db: Database, actor: Actor, query: cohort_query.PatientQuery, part: Subset, kind: str) -> list[Any]:
+    """The plot's series or lanes of every matching patient, read once per state of the data (all formats and
+    swimmer pages of that state share them)."""
+    key = (db.url, cohort_query.data_version(db, actor), kind, part, query)
+    return plot_cache.INPUTS.get_or_make(key, lambda: cohort_query.plot_inputs(db, actor, query, part, kind))
 
 
 @router.get("/cohort/plots/{kind}.{fmt}")
@@ -241,11 +271,16 @@ def cohort_plot(
     response: Annotated[str | None, Query(max_length=20)] = None,
     injected: Annotated[str | None, Query(pattern="^(yes|no)?$")] = None,
     q: Annotated[str | None, Query(max_length=64)] = None,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=2**31 - 1)] = 1,
 ) -> Response:
     """A waterfall, spider or swimmer plot of every patient matching the filters (not one page), for all, injected
-    or non-injected lesions; drawn from the stored results once per state of the data (services/plot_cache.py)."""
-    if kind not in ("waterfall", "spider", "swimmer") or fmt not in ("png", "svg"):
-        raise HTTPException(404, "plots are waterfall, spider or swimmer, as .png or .svg")
+    or non-injected lesions, as PNG (300 dpi), SVG or PDF; ``page`` pages the swimmer plot
+    (:func:`ioguide.plots.response.swimmer_pages`). Drawn from the stored results once per state of the data,
+    format and page (services/plot_cache.py)."""
+    if kind not in PLOT_KINDS or fmt not in figures.FORMATS:
+        raise HTTPException(404, "plots are waterfall, spider or swimmer, as .png, .svg or .pdf")
+    if kind != "swimmer" and page_number != 1:
+        raise HTTPException(404, f"page={page_number}: a {kind} plot has one page (only the swimmer plot is paged)")
     chosen = criteria or "itrecist"
     db = get_context(request).db
     query = views.cohort_query_for(chosen, program or None, response or None, injected or None, q or None)
@@ -253,16 +288,22 @@ def cohort_plot(
     title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} ({labels.CRITERIA[chosen]})"
     if subset != "overall":
         title = f"{kind.capitalize()}: {SUBSET_TITLES[subset]} (itRECIST subset)"
+    inputs = _plot_inputs(db, actor, query, part, kind)
+    if kind == "swimmer":
+        _swimmer_pages_having("page", page_number, len(inputs))
+    image_format: figures.ImageFormat = "pdf" if fmt == "pdf" else "svg" if fmt == "svg" else "png"
 
     def draw() -> bytes:
-        inputs = cohort_query.plot_inputs(db, actor, query, part, kind)
-        return figures.render(figures.draw(kind, inputs, title), "png" if fmt == "png" else "svg")
+        return figures.render(figures.draw(kind, inputs, title, page_number), image_format)
 
-    key = (db.url, cohort_query.data_version(db, actor), kind, fmt, part, query)
+    key = (db.url, cohort_query.data_version(db, actor), kind, fmt, page_number, part, query)
     body = plot_cache.PLOTS.get_or_make(key, draw)
-    media = "image/png" if fmt == "png" else "image/svg+xml"
-    headers = {"Content-Disposition": f'inline; filename="{kind}-{subset}.{fmt}"', "Cache-Control": "no-store"}
-    return Response(body, media_type=media, headers=headers)
+    suffix = f"-page{page_number}" if kind == "swimmer" else ""
+    headers = {
+        "Content-Disposition": f'inline; filename="{kind}-{subset}{suffix}.{fmt}"',
+        "Cache-Control": "no-store",
+    }
+    return Response(body, media_type=PLOT_MEDIA[fmt], headers=headers)
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)

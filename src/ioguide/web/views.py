@@ -7,11 +7,12 @@ returns plain dicts for the templates.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ioguide import labels
+from ioguide.case import facts
 from ioguide.plots.cohort_data import PROGRESSION
 from ioguide.records.db import Database
 from ioguide.services import audit, cases, cohort_query, patients, plans, procedures, results, toxicity
@@ -61,41 +62,61 @@ def _cell(case: Mapping[str, Any], lesion: Mapping[str, Any], timepoint: Mapping
     return {None: "NE", "not_evaluated": "NE", "unequivocal_progression": "unequivocal PD"}.get(status, str(status))
 
 
-def lesion_table(case: Mapping[str, Any]) -> dict[str, Any]:
-    """Rows = declared lesions (targets first), columns = timepoints; new lesions listed apart by first sighting."""
+def _new_cell(seen: Mapping[str, Any] | None, first: str, date: str) -> str:
+    """A new lesion at one scan: its diameter or "not measurable" where listed (spec/response.md: a new lesion is
+    listed each time it is seen), "not yet seen" before its first sighting, "not listed" after it."""
+    if seen is None:
+        return "not yet seen" if date < first else "not listed"
+    text = "not measurable" if seen.get("diameter_mm") is None else f"{seen['diameter_mm']:g}"
+    flags = [name for name in ("equivocal", "increased") if seen.get(name)]
+    return text + (f" ({', '.join(flags)})" if flags else "")
+
+
+def lesion_table(case: Mapping[str, Any], procs: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """Rows = declared lesions (targets first), columns = timepoints; new lesions listed apart by first sighting.
+    A lesion ablated or embolized is flagged from that date (:func:`ioguide.case.facts.treated_locally_by`)."""
     timepoints = case["timepoints"]
+    treatments = facts.local_treatments(procs)
     lesions = sorted(case["lesions"], key=lambda lesion: lesion["role"] != "target")
-    rows = [
-        {
-            "lesion": lesion,
-            "injected": lesion.get("injected", False),
-            "cells": [_cell(case, lesion, tp) for tp in timepoints],
-        }
-        for lesion in lesions
-    ]
+    rows = []
+    for lesion in lesions:
+        treated = [facts.treated_locally_by(treatments, lesion["id"], _date(tp["date"])) for tp in timepoints]
+        rows.append(
+            {
+                "lesion": lesion,
+                "injected": lesion.get("injected", False),
+                "treated": facts.treated_locally_by(treatments, lesion["id"], dt.date.max),
+                "cells": [_cell(case, lesion, tp) for tp in timepoints],
+                "treated_at": [t is not None for t in treated],
+            }
+        )
     new: dict[str, dict[str, Any]] = {}
     for tp in timepoints:
         for item in tp.get("new_lesions", []):
             entry = new.setdefault(item["id"], {"id": item["id"], "organ": item["organ"], "first": tp["date"]})
             entry.setdefault("seen", {})[tp["date"]] = item
     new_rows = [
-        {
-            **entry,
-            "cells": [
-                "-"
-                if tp["date"] not in entry["seen"]
-                else (
-                    "not measurable"
-                    if entry["seen"][tp["date"]].get("diameter_mm") is None
-                    else f"{entry['seen'][tp['date']]['diameter_mm']:g}"
-                )
-                + (" (equivocal)" if entry["seen"].get(tp["date"], {}).get("equivocal") else "")
-                for tp in timepoints
-            ],
-        }
+        {**entry, "cells": [_new_cell(entry["seen"].get(tp["date"]), entry["first"], tp["date"]) for tp in timepoints]}
         for entry in new.values()
     ]
     return {"dates": [tp["date"] for tp in timepoints], "rows": rows, "new": new_rows}
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def locally_treated(case: Mapping[str, Any], procs: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """For each timepoint date, why each declared lesion treated locally by then is flagged (the fact and the
+    rule, :attr:`ioguide.case.facts.LocalTreatment.reason`); dates with none are left out."""
+    treatments = facts.local_treatments(procs)
+    out: dict[str, list[str]] = {}
+    for tp in case["timepoints"]:
+        for lesion in case["lesions"]:
+            found = facts.treated_locally_by(treatments, lesion["id"], _date(tp["date"]))
+            if found is not None:
+                out.setdefault(str(tp["date"]), []).append(found.reason)
+    return out
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -187,7 +208,9 @@ def patient_page(db: Database, actor: Actor, patient_id: int) -> dict[str, Any]:
         "own_criteria": own,
         "assessed": [a for a in assessed if a.result is not None or a.criteria == own],
         "not_applicable": [a for a in assessed if a.result is None and a.criteria != own],
-        "table": lesion_table(case),
+        "table": lesion_table(case, procs),
+        "treated": locally_treated(case, procs),
+        "local_rule": facts.LOCAL_TREATMENT_RULE,
         "procedures": procs,
         "toxicity": toxicity_timeline(events, procs, baseline),
         "agent_names": plans.agents(),

@@ -17,6 +17,7 @@ from ioguide.records.db import Database, open_database
 from ioguide.serving.context import ApiContext
 from ioguide.serving.settings import ApiSettings
 from ioguide.web.records_pages import router as records_pages_router
+from ioguide.web.review_pages import router as review_pages_router
 from ioguide.web.routes import router as web_router
 from ioguide.web.toxicity_pages import router as toxicity_pages_router
 
@@ -47,5 +48,6 @@ def create_app(settings: ApiSettings | None = None, db: Database | None = None) 
     security.install(app, settings.allowed_hosts, settings.max_body_bytes)
     app.include_router(records_pages_router)  # before the patient page: /patients/new is not a patient id
     app.include_router(toxicity_pages_router)  # before the CRS/ICANS form: /toxicity/ctcae is not a CRS/ICANS kind
+    app.include_router(review_pages_router)  # lesion reclassification, timepoint review and signing, corrections
     app.include_router(web_router)  # the pages for the care team (web/), on the same services
     return app

@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from ioguide.case.plausibility import date_findings
 from ioguide.errors import InputError
 from ioguide.records.db import Database, write_transaction
@@ -111,11 +113,11 @@ def delete_timepoint(
         return {"deleted": date.isoformat(), "patient_version": patient.version}
 
 
-def _procedure(session: Any, patient_id: int, procedure_id: int) -> Procedure:
+def _procedure(session: Session, patient_id: int, procedure_id: int) -> Procedure:
     procedure = session.get(Procedure, procedure_id)
     if procedure is None or procedure.patient_id != patient_id:
         raise NotFoundError(f"patient {patient_id} has no procedure {procedure_id}", "procedure_id")
-    return procedure  # type: ignore[no-any-return]
+    return procedure
 
 
 def redate_procedure(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from ioguide.demo.loader import DEMO_ACTOR
+from ioguide.labels import label
 from ioguide.records.db import Database
 from ioguide.services import audit, cases, procedures
 from web.conftest import PASSWORDS
@@ -129,3 +130,16 @@ def test_a_procedure_is_re_dated_then_deleted_from_its_page(signed_in: Sign, db:
     gone = client.post(url, data={"action": "delete", "version": "2", "reason_for_change": "twice"})
     assert gone.status_code == 200
     assert first["id"] not in [p["id"] for p in procedures.list_procedures(db, DEMO_ACTOR, pid)]
+
+
+def test_a_coordinator_gets_the_procedure_form_but_not_the_scan_form(signed_in: Sign, db: Database) -> None:
+    """Scans are a radiologist's (measurements), procedures a coordinator's (spec/api.md, "Users and roles"): a
+    form the role could only send to be refused (403) is not shown."""
+    client = signed_in("coordinator")
+    pid = patient_id(client, "IT-006")
+    [first, *_] = procedures.list_procedures(db, DEMO_ACTOR, pid)
+    scan = client.get(f"/patients/{pid}/scans/2026-03-30/correct").text
+    assert "Correct the scan of 2026-03-30" in scan and 'name="reason_for_change"' not in scan
+    procedure = client.get(f"/patients/{pid}/procedures/{first['id']}/correct").text
+    assert f"Correct the {label(first['kind'])} of {first['date']}" in procedure
+    assert 'name="reason_for_change"' in procedure

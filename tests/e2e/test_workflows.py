@@ -108,6 +108,10 @@ PAGES = (
     "{p}/toxicity/ctcae?term=pneumothorax",
     "{p}/toxicity/ctcae?term=alanine_aminotransferase_increased",
     "{p}/plan",
+    "{p}/lesions/D1/edit",
+    "{p}/timepoints/2026-03-02/review",
+    "{p}/scans/2026-03-02/correct",
+    "{p}/procedures/1/correct",  # IT-001's first injection: the demo loads IT-001 first into a fresh database
 )
 
 

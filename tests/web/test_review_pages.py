@@ -143,3 +143,12 @@ def test_a_coordinator_gets_the_procedure_form_but_not_the_scan_form(signed_in: 
     procedure = client.get(f"/patients/{pid}/procedures/{first['id']}/correct").text
     assert f"Correct the {label(first['kind'])} of {first['date']}" in procedure
     assert 'name="reason_for_change"' in procedure
+
+
+def test_the_review_shows_response_codes_by_their_label(signed_in: Sign) -> None:
+    """RECIST 1.1 (Eisenhauer et al. 2009, Table 1) prints "Non-CR/non-PD"; the page never shows the stored code."""
+    client = signed_in("viewer")
+    pid = patient_id(client, "IT-001")  # N1 present on 2026-03-02: non-target Non-CR/non-PD
+    page = client.get(f"/patients/{pid}/timepoints/2026-03-02/review").text
+    assert "<dt>Non-target</dt><dd><span" in page and ">Non-CR/non-PD</span>" in page
+    assert ">NON_CR_NON_PD<" not in page

@@ -152,3 +152,14 @@ def test_the_review_shows_response_codes_by_their_label(signed_in: Sign) -> None
     page = client.get(f"/patients/{pid}/timepoints/2026-03-02/review").text
     assert "<dt>Non-target</dt><dd><span" in page and ">Non-CR/non-PD</span>" in page
     assert ">NON_CR_NON_PD<" not in page
+
+
+def test_an_itrecist_review_shows_the_injected_and_non_injected_subsets(signed_in: Sign) -> None:
+    """itRECIST (Goldmacher et al. 2020) reads the injected and non-injected lesions apart: IT-001 on 2026-03-02,
+    injected I1+I2 32+24 -> 20+14 mm (-39.3 %), non-injected D1+D2 18+22 -> 15+18 mm (-17.5 %)."""
+    client = signed_in("viewer")
+    pid = patient_id(client, "IT-001")
+    page = client.get(f"/patients/{pid}/timepoints/2026-03-02/review").text
+    table = page.split('id="review-subsets"')[1].split("</table>")[0]
+    assert "injected lesions" in table and "non-injected lesions" in table
+    assert "-39.3 %" in table and "-17.5 %" in table

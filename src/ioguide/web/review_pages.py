@@ -146,9 +146,13 @@ def _review_page(
     except InputError as err:  # the case does not fit its own criteria: said, not hidden
         problems = [str(p) for p in err.problems]
     row = next((t for t in (result or {}).get("timepoints", []) if t["date"] == date.isoformat()), None)
+    subsets = [  # itRECIST: the injected and non-injected lesions' own responses on this scan
+        (name, next((t for t in subset["timepoints"] if t["date"] == date.isoformat()), None))
+        for name, subset in (result or {}).get("subsets", {}).items()
+    ]
     signed = [s for s in signatures.list_signatures(db, actor, patient_id) if s["date"] == date.isoformat()]
     return page(request, "timepoint_review.html", status=status, actor=actor, patient=patient, date=date,
-                own_criteria=own, row=row, problems=problems, signed=signed, saved=saved,
+                own_criteria=own, row=row, subsets=subsets, problems=problems, signed=signed, saved=saved,
                 values=values or {}, errors=errors or {}, general=general or [])  # fmt: skip
 
 

@@ -94,10 +94,11 @@ def test_deleting_or_re_dating_scans(api: Api):
     pid = api.new_patient(case=CASE)
     baseline = _scan(api, pid, "DELETE", "2026-01-05")
     assert baseline.status_code == 409 and "baseline" in baseline.text
-    past = _scan(api, pid, "PATCH", "2026-03-02", json={"date": "2026-05-01"})
+    past = _scan(api, pid, "PATCH", "2026-03-02", json={"new_date": "2026-05-01"})
     assert past.status_code == 422 and "keeps its place" in past.text
+    assert [e["field"] for e in past.json()["errors"]] == ["new_date"]  # the body's own field
     assert _scan(api, pid, "DELETE", "2026-04-06", reason="").status_code == 422
-    moved = _scan(api, pid, "PATCH", "2026-03-02", json={"date": "2026-03-03"})
+    moved = _scan(api, pid, "PATCH", "2026-03-02", json={"new_date": "2026-03-03"})
     assert moved.status_code == 200 and moved.json()["date"] == "2026-03-03"
     deleted = _scan(api, pid, "DELETE", "2026-04-06")
     assert deleted.status_code == 200, deleted.text
@@ -116,9 +117,9 @@ def test_re_dating_and_deleting_a_procedure(api: Api):
     body = {"kind": "injection", "date": "2026-01-06", "agent": "pv10_rose_bengal", "lesions": [{"lesion_id": "T1"}]}
     proc = api.call("POST", f"/api/v1/patients/{pid}/procedures", json=body, role="coordinator").json()
     url = f"/api/v1/patients/{pid}/procedures/{proc['id']}"
-    future = api.call("PATCH", url, json={"date": "2999-01-01"}, headers={"If-Match": "1", "X-Reason": "typo"})
+    future = api.call("PATCH", url, json={"new_date": "2999-01-01"}, headers={"If-Match": "1", "X-Reason": "typo"})
     assert future.status_code == 422 and "future_date" in future.text
-    moved = api.call("PATCH", url, json={"date": "2026-01-07"}, headers={"If-Match": "1", "X-Reason": "typo"})
+    moved = api.call("PATCH", url, json={"new_date": "2026-01-07"}, headers={"If-Match": "1", "X-Reason": "typo"})
     assert moved.status_code == 200 and moved.json()["date"] == "2026-01-07"
     stale = api.call("DELETE", url, headers={"If-Match": "1", "X-Reason": "entered twice"})
     assert stale.status_code == 412

@@ -37,10 +37,10 @@ class ReclassifyIn(BaseModel):
 
 
 class RedateIn(BaseModel):
-    """``PATCH`` of a scan or a procedure: its new date."""
+    """``PATCH`` of a scan or a procedure: its new date (``new_date``, the field a refusal names)."""
 
     model_config = RECORD_INPUT
-    date: dt.date
+    new_date: dt.date
 
 
 def _etag(response: Response, version: int) -> None:
@@ -87,7 +87,7 @@ def redate_timepoint(
     version: Version,
     response: Response,
 ) -> dict[str, Any]:
-    out = corrections.redate_timepoint(get_context(request).db, actor, patient_id, date, data.date, version)
+    out = corrections.redate_timepoint(get_context(request).db, actor, patient_id, date, data.new_date, version)
     _etag(response, out["version"])
     return out
 
@@ -111,7 +111,7 @@ def redate_procedure(
     version: Version,
     response: Response,
 ) -> dict[str, Any]:
-    out = corrections.redate_procedure(get_context(request).db, actor, patient_id, procedure_id, data.date, version)
+    out = corrections.redate_procedure(get_context(request).db, actor, patient_id, procedure_id, data.new_date, version)
     _etag(response, out["version"])
     return out
 

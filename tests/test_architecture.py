@@ -145,6 +145,9 @@ def test_injected_from_is_read_only_where_the_case_is_parsed_stored_or_assessed(
         "ioguide.web.records_pages",  # the lesion form writes the document's key (a translation, no decision)
         "ioguide.services.bulk",  # the store: reads the column into the case document (no decision)
         "ioguide.services.cohort_query",  # the SQL form of facts.any_injected (test_cohort_query checks agreement)
+        "ioguide.services.lesions",  # reclassification writes the document's key (a correction, no decision)
+        "ioguide.api.routes.corrections",  # the reclassification body's field (a translation)
+        "ioguide.web.review_pages",  # the reclassification form's field (a translation)
     }
     readers = {
         name

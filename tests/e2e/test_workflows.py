@@ -113,6 +113,10 @@ PAGES = (
     "{p}/plan",
     "/exports",
     "/admin/users",
+    "{p}/lesions/D1/edit",
+    "{p}/timepoints/2026-03-02/review",
+    "{p}/scans/2026-03-02/correct",
+    "{p}/procedures/1/correct",  # IT-001's first injection: the demo loads IT-001 first into a fresh database
 )
 
 

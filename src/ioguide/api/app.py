@@ -15,7 +15,18 @@ from fastapi.responses import HTMLResponse
 
 from ioguide import __version__
 from ioguide.api import errors
-from ioguide.api.routes import access, events, exports, imaging, jobs, patients, signatures, system, users
+from ioguide.api.routes import (
+    access,
+    corrections,
+    events,
+    exports,
+    imaging,
+    jobs,
+    patients,
+    signatures,
+    system,
+    users,
+)
 
 
 def _docs_page(spec: dict[str, Any]) -> str:
@@ -61,6 +72,7 @@ def mount_api(app: FastAPI) -> None:
         imaging.router,
         access.router,
         signatures.router,
+        corrections.router,
         users.router,
     ):
         app.include_router(router)

@@ -19,6 +19,7 @@ from ioguide.serving.settings import ApiSettings
 from ioguide.web.admin_pages import router as admin_pages_router
 from ioguide.web.plan_pages import router as plan_pages_router
 from ioguide.web.records_pages import router as records_pages_router
+from ioguide.web.review_pages import router as review_pages_router
 from ioguide.web.routes import router as web_router
 from ioguide.web.toxicity_pages import router as toxicity_pages_router
 
@@ -51,5 +52,6 @@ def create_app(settings: ApiSettings | None = None, db: Database | None = None) 
     app.include_router(toxicity_pages_router)  # before the CRS/ICANS form: /toxicity/ctcae is not a CRS/ICANS kind
     app.include_router(plan_pages_router)  # the plan recorded as done (what was given)
     app.include_router(admin_pages_router)  # users, exports and downloads
+    app.include_router(review_pages_router)  # lesion reclassification, timepoint review and signing, corrections
     app.include_router(web_router)  # the pages for the care team (web/), on the same services
     return app

@@ -1,8 +1,8 @@
 """Browser tests: a live ``ioguide serve --demo`` on a fresh database, driven by Playwright with Debian's chromium.
 
-``live_server`` is parametrized over the databases a module names in ``DATABASES`` (default SQLite only):
-tests/e2e/test_workflows.py runs on SQLite and on PostgreSQL (issue 15: "a Playwright test per task ... on SQLite
-and on PostgreSQL"), each a fresh database with its own server process, started once per session; the PostgreSQL
+``live_server`` is parametrized over the databases a module names in ``DATABASES`` (default both): every browser
+test runs on SQLite and on PostgreSQL (issue 15: "a Playwright test per task ... on SQLite and on PostgreSQL"),
+each a fresh database with its own server process, started once per session; the PostgreSQL
 server is the throw-away cluster of tests/dbfixtures.py (``$IOGUIDE_TEST_POSTGRES_URL`` for your own).
 
 ``scripts/chromium`` installs chromium with apt when ``/usr/bin/chromium`` is missing (Playwright's own browser
@@ -76,8 +76,9 @@ def chromium_path() -> str:
     return path
 
 
-#: The databases an e2e module runs on unless it names its own in a module-level ``DATABASES``.
-DEFAULT_DATABASES = ("sqlite",)
+#: The databases an e2e module runs on unless it names its own in a module-level ``DATABASES``: every task's
+#: browser test runs on the embedded SQLite and on a real PostgreSQL server (issue 15, "Tests").
+DEFAULT_DATABASES = ("sqlite", "postgresql")
 
 
 def pytest_configure(config: pytest.Config) -> None:

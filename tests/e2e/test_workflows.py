@@ -1,7 +1,7 @@
 """A program run from the browser alone (issue 15): enrol, declare lesions, record the baseline and two follow-ups,
 a procedure and a CRS event, and read the response with its reasons; then every page checked at 1280 and 390 px by
 axe-core (vendored from npm) for serious or critical violations and for sideways scrolling on a phone. Both run on
-SQLite and on PostgreSQL (``DATABASES``).
+SQLite and on PostgreSQL (tests/e2e/conftest.py).
 
 Roles follow spec/api.md: a coordinator enrols, records procedures and toxicity; lesions and scans are a
 radiologist's (measurements).
@@ -16,8 +16,6 @@ from typing import Any
 import pytest
 
 pytestmark = pytest.mark.browser
-#: Both tests run on SQLite and on PostgreSQL (a server and a fresh database each; tests/e2e/conftest.py).
-DATABASES = ("sqlite", "postgresql")
 
 #: axe-core is served by the app itself (vendored in the package): the Content-Security-Policy (default-src
 #: 'self') refuses an injected inline script, as it should.
